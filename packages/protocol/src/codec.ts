@@ -1,0 +1,91 @@
+/**
+ * Frame codec. One binary WebSocket message is two concatenated msgpack objects: the header
+ * (`main`) and an optional body (`extra`). Plain msgpack only: no records extension, `undefined`
+ * written as nil, 64-bit integers read as numbers, so `@msgpack/msgpack` (used by hypha-rpc) reads
+ * what we write and the other way round.
+ */
+import { Packr } from 'msgpackr';
+import { MycelError } from './errors.js';
+
+const packr = new Packr({
+  useRecords: false,
+  encodeUndefinedAsNil: true,
+  mapsAsObjects: true,
+  int64AsType: 'number',
+  variableMapSize: true,
+});
+
+/** A frame split into its header and the untouched bytes that follow it. */
+export interface FrameHead {
+  main: unknown;
+  /** Offset of the first byte after the header object. */
+  restOffset: number;
+}
+
+/** Packs one value as msgpack. */
+export function packValue(value: unknown): Uint8Array {
+  return packr.pack(value);
+}
+
+/** Unpacks one msgpack value; throws `BAD_MESSAGE` on malformed input. */
+export function unpackValue(bytes: Uint8Array): unknown {
+  try {
+    return packr.unpack(bytes);
+  } catch (error) {
+    throw badFrame(error);
+  }
+}
+
+/** Encodes a frame from its header and optional body. */
+export function encodeFrame(main: object, extra?: object): Uint8Array {
+  const head = packr.pack(main);
+  if (extra === undefined) return head;
+  return concatBytes(head, packr.pack(extra));
+}
+
+/**
+ * Decodes only the header object of a frame and reports where it ends, so a router can rewrite
+ * the header and forward the body without decoding it.
+ */
+export function decodeHead(bytes: Uint8Array): FrameHead {
+  let main: unknown;
+  let restOffset = -1;
+  try {
+    packr.unpackMultiple(bytes, (value: unknown, _start?: number, end?: number) => {
+      main = value;
+      restOffset = end ?? bytes.length;
+      return false;
+    });
+  } catch (error) {
+    throw badFrame(error);
+  }
+  if (restOffset < 0) throw new MycelError('BAD_MESSAGE', 'empty frame');
+  return { main, restOffset };
+}
+
+/** Decodes a whole frame: header, and body if any. */
+export function decodeFrame(bytes: Uint8Array): { main: unknown; extra: unknown } {
+  const { main, restOffset } = decodeHead(bytes);
+  const extra = restOffset < bytes.length ? unpackValue(bytes.subarray(restOffset)) : undefined;
+  return { main, extra };
+}
+
+/** Re-packs a rewritten header and appends the original body bytes. */
+export function replaceHead(main: object, bytes: Uint8Array, restOffset: number): Uint8Array {
+  const head = packr.pack(main);
+  if (restOffset >= bytes.length) return head;
+  return concatBytes(head, bytes.subarray(restOffset));
+}
+
+function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}
+
+function badFrame(error: unknown): MycelError {
+  // A RangeError here is a stack overflow from absurd nesting: report it as what it is.
+  const detail = error instanceof RangeError ? 'nesting too deep' : error instanceof Error ? error.message : String(error);
+  return new MycelError('BAD_MESSAGE', `malformed msgpack frame: ${detail}`, { cause: error });
+}

@@ -1,0 +1,69 @@
+/**
+ * @mycel/protocol: Mycel's wire protocol (Hypha's, API version 3) with no I/O of its own.
+ *
+ * - frame codec: {@link encodeFrame}, {@link decodeHead}, {@link replaceHead}
+ * - message schemas: {@link frameHeadSchema}, {@link connectionRequestSchema}, ...
+ * - value encodings: {@link encodeValue}, {@link decodeValue}
+ * - the RPC engine: {@link RpcPeer}
+ * - selection: {@link parseMode}, {@link selectInstance}
+ */
+export { systemClock } from './clock.js';
+export type { Clock, TimerHandle } from './clock.js';
+export { decodeFrame, decodeHead, encodeFrame, packValue, replaceHead, unpackValue } from './codec.js';
+export type { FrameHead as DecodedFrameHead } from './codec.js';
+export {
+  connectionInfoSchema,
+  connectionRequestSchema,
+  controlFrameSchema,
+  frameHeadSchema,
+  methodMessageSchema,
+  serverControlFrameSchema,
+  userInfoSchema,
+} from './envelope.js';
+export type {
+  ConnectionInfo,
+  ConnectionRequest,
+  FrameHead,
+  MethodMessage,
+  ServerControlFrame,
+  UserInfo,
+} from './envelope.js';
+export { ERROR_CODES, errorToPayload, isErrorCode, isMycelError, MycelError, RETRYABLE_CODES } from './errors.js';
+export type { ErrorCode, ErrorPayload, MycelErrorOptions } from './errors.js';
+export { formatServiceId, isValidName, parseServiceQuery, splitPeerId } from './ids.js';
+export type { ServiceAddress } from './ids.js';
+export {
+  API_VERSION,
+  DEFAULT_HANDSHAKE_TIMEOUT_MS,
+  DEFAULT_LIMITS,
+  DEFAULT_METHOD_TIMEOUT_MS,
+  DEFAULT_RECONNECTION_TOKEN_LIFETIME_S,
+  DEFAULT_SELECT_TIMEOUT_MS,
+} from './limits.js';
+export type { ReceiverLimits } from './limits.js';
+export { MAX_CACHED_BYTES, MAX_CACHED_MESSAGES } from './message-cache.js';
+export { defaultMode, formatMode, parseMode, VALID_MODE_FORMS } from './modes.js';
+export type { Mode, SelectCriterion } from './modes.js';
+export { paramNames, withParamNames } from './params.js';
+export { RpcPeer } from './peer.js';
+export type {
+  CallContext,
+  CallOptions,
+  InboundMessage,
+  PeerLogger,
+  PeerOptions,
+  ServiceConfig,
+  ServiceDefinition,
+  Visibility,
+} from './peer.js';
+export { probeNumber, selectInstance } from './select.js';
+export type { Probe, Selection, SelectionReason, SelectOptions } from './select.js';
+export {
+  bindDescriptor,
+  decodeValue,
+  descriptorOf,
+  encodeValue,
+  isMethodDescriptor,
+  MAX_VALUE_DEPTH,
+} from './values.js';
+export type { MethodDescriptor, ValueHooks } from './values.js';

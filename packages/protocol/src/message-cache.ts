@@ -1,0 +1,106 @@
+/**
+ * Reassembly of large messages that a sender split into chunks through the receiver's
+ * `built-in.message_cache` (hypha-rpc does this above 256 KiB). Bounded: at most
+ * {@link MAX_CACHED_MESSAGES} messages and {@link MAX_CACHED_BYTES} bytes in all; a key belongs
+ * to the peer that created it.
+ */
+import { MycelError } from './errors.js';
+
+/** Most messages being reassembled at once. */
+export const MAX_CACHED_MESSAGES = 256;
+/** Most bytes held by messages being reassembled. */
+export const MAX_CACHED_BYTES = 256 * 1024 * 1024;
+/** Most chunks in one message. */
+const MAX_CHUNKS = 65_536;
+
+interface Entry {
+  owner: string;
+  chunks: Uint8Array[];
+  bytes: number;
+}
+
+/** Chunk store keyed by message key. */
+export class MessageCache {
+  readonly #entries = new Map<string, Entry>();
+  #bytes = 0;
+
+  /** Starts a message. The oldest message is dropped when the store is full. */
+  create(key: string, owner: string, overwrite: boolean): void {
+    const existing = this.#entries.get(key);
+    if (existing && !overwrite) throw new MycelError('BAD_MESSAGE', `message "${key}" already exists in the cache`);
+    if (existing) this.#drop(key);
+    while (this.#entries.size >= MAX_CACHED_MESSAGES) {
+      const oldest = this.#entries.keys().next().value;
+      if (oldest === undefined) break;
+      this.#drop(oldest);
+    }
+    this.#entries.set(key, { owner, chunks: [], bytes: 0 });
+  }
+
+  /** Adds a chunk at the end. */
+  append(key: string, owner: string, data: unknown): void {
+    const entry = this.#own(key, owner);
+    this.#put(entry, entry.chunks.length, data);
+  }
+
+  /** Puts a chunk at `index` (chunks may arrive out of order). */
+  set(key: string, owner: string, index: unknown, data: unknown): void {
+    if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index >= MAX_CHUNKS) {
+      throw new MycelError('BAD_MESSAGE', `chunk index must be an integer from 0 to ${MAX_CHUNKS - 1}`);
+    }
+    this.#put(this.#own(key, owner), index, data);
+  }
+
+  /** Removes a message and returns its bytes, joined. Fails when a chunk is missing. */
+  take(key: string, owner: string): Uint8Array {
+    const entry = this.#own(key, owner);
+    this.#drop(key);
+    const out = new Uint8Array(entry.bytes);
+    let offset = 0;
+    for (let i = 0; i < entry.chunks.length; i++) {
+      const chunk = entry.chunks[i];
+      if (!chunk) throw new MycelError('BAD_MESSAGE', `message "${key}" is missing chunk ${i}`);
+      out.set(chunk, offset);
+      offset += chunk.length;
+    }
+    return out;
+  }
+
+  /** Removes a message. */
+  remove(key: string, owner: string): void {
+    this.#own(key, owner);
+    this.#drop(key);
+  }
+
+  /** Drops everything. */
+  clear(): void {
+    this.#entries.clear();
+    this.#bytes = 0;
+  }
+
+  #own(key: string, owner: string): Entry {
+    const entry = this.#entries.get(key);
+    if (!entry || entry.owner !== owner) throw new MycelError('BAD_MESSAGE', `message "${key}" does not exist`);
+    return entry;
+  }
+
+  #put(entry: Entry, index: number, data: unknown): void {
+    if (!(data instanceof Uint8Array)) throw new MycelError('BAD_MESSAGE', 'chunk must be binary');
+    if (index >= MAX_CHUNKS) throw new MycelError('LIMIT_EXCEEDED', 'too many chunks');
+    const previous = entry.chunks[index];
+    const delta = data.length - (previous?.length ?? 0);
+    if (this.#bytes + delta > MAX_CACHED_BYTES) {
+      throw new MycelError('LIMIT_EXCEEDED', `message cache is full (${MAX_CACHED_BYTES} bytes)`);
+    }
+    entry.chunks[index] = data;
+    entry.bytes += delta;
+    this.#bytes += delta;
+  }
+
+  #drop(key: string): void {
+    const entry = this.#entries.get(key);
+    if (!entry) return;
+    this.#bytes -= entry.bytes;
+    this.#entries.delete(key);
+  }
+}

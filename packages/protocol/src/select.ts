@@ -1,0 +1,172 @@
+/**
+ * The selection core: given candidates (oldest registration first), a parsed {@link Mode} and a
+ * probe, pick one instance. Pure: time comes from an injected clock, chance from an injected
+ * random source. The hub runs it with probes over its worker connections; the SDK can run it
+ * with probes routed through the hub. Both give the same answers.
+ */
+import type { Clock } from './clock.js';
+import { MycelError } from './errors.js';
+import { formatMode, type Mode } from './modes.js';
+
+/** Calls the probe function on one candidate and resolves with what it returned. */
+export type Probe<C> = (candidate: C, timeoutMs: number) => Promise<unknown>;
+
+/** Options of {@link selectInstance}. */
+export interface SelectOptions<C> {
+  /** Bound of the whole probe round, probe calls included. */
+  timeoutMs: number;
+  clock: Clock;
+  /** Uniform random number in [0, 1). @default Math.random */
+  random?: () => number;
+  /** How a candidate is named in error messages. */
+  describe?: (candidate: C) => string;
+  /** What was asked for, for error messages. */
+  query?: string;
+}
+
+/** Why a candidate was chosen. */
+export type SelectionReason = 'only' | 'exact' | 'random' | 'first' | 'last' | 'best' | 'first_success' | 'fallback';
+
+/** The outcome of a selection. */
+export interface Selection<C> {
+  candidate: C;
+  reason: SelectionReason;
+  /** The probe value that won, for `best` and `first_success`. */
+  value?: number;
+  /** How many probes answered with a number in time. */
+  answered?: number;
+}
+
+/** How many candidates an `exact` error lists. */
+const LISTED = 5;
+
+/**
+ * Chooses one candidate. Throws `SERVICE_NOT_FOUND` when there is none and `BAD_MODE` when
+ * `exact` finds several. `select:` probes every candidate in parallel and never waits past
+ * `timeoutMs`; probes that fail, answer late or answer a non-number are skipped; with no answer
+ * the choice is uniform at random; ties are broken at random.
+ */
+export async function selectInstance<C>(
+  candidates: readonly C[],
+  mode: Mode,
+  probe: Probe<C>,
+  options: SelectOptions<C>,
+): Promise<Selection<C>> {
+  const random = options.random ?? Math.random;
+  const query = options.query ?? 'service';
+  if (candidates.length === 0) throw new MycelError('SERVICE_NOT_FOUND', `service "${query}" not found`);
+  const first = candidates[0] as C;
+  switch (mode.kind) {
+    case 'exact': {
+      if (candidates.length === 1) return { candidate: first, reason: 'exact' };
+      const describe = options.describe ?? String;
+      const listed = candidates.slice(0, LISTED).map((c) => `"${describe(c)}"`).join(', ');
+      const more = candidates.length > LISTED ? `, and ${candidates.length - LISTED} more` : '';
+      throw new MycelError(
+        'BAD_MODE',
+        `multiple services found for "${query}" (${candidates.length}): ${listed}${more}; ` +
+          'choose one with mode "random", "first", "last", "select:min:FN", "select:max:FN" or "select:first_success:FN"',
+      );
+    }
+    case 'random':
+      return { candidate: pick(candidates, random), reason: 'random' };
+    case 'first':
+      return { candidate: first, reason: 'first' };
+    case 'last':
+      return { candidate: candidates[candidates.length - 1] as C, reason: 'last' };
+    case 'select':
+      if (candidates.length === 1) return { candidate: first, reason: 'only' };
+      return probeRound(candidates, mode, probe, options, random);
+    default: {
+      const never: never = mode;
+      throw new MycelError('BAD_MODE', `invalid mode "${formatMode(never)}"`);
+    }
+  }
+}
+
+/** A probe result as a number, or undefined when it is none: numbers, and numeric strings. */
+export function probeNumber(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  if (typeof value === 'string' && value.trim() !== '') {
+    const n = Number(value);
+    return Number.isFinite(n) ? n : undefined;
+  }
+  return undefined;
+}
+
+function probeRound<C>(
+  candidates: readonly C[],
+  mode: Extract<Mode, { kind: 'select' }>,
+  probe: Probe<C>,
+  options: SelectOptions<C>,
+  random: () => number,
+): Promise<Selection<C>> {
+  const { clock, timeoutMs } = options;
+  return new Promise((resolve) => {
+    const values: (number | undefined)[] = new Array(candidates.length);
+    let outstanding = candidates.length;
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      clock.clearTimeout(timer);
+      resolve(choose(candidates, values, mode.criterion, random));
+    };
+    const timer = clock.setTimeout(finish, timeoutMs);
+    candidates.forEach((candidate, i) => {
+      let pending: Promise<unknown>;
+      try {
+        pending = Promise.resolve(probe(candidate, timeoutMs));
+      } catch (error) {
+        pending = Promise.reject(error);
+      }
+      pending.then(
+        (value) => {
+          if (done) return;
+          values[i] = probeNumber(value);
+          if (mode.criterion === 'first_success' && values[i] !== undefined) {
+            done = true;
+            clock.clearTimeout(timer);
+            resolve({ candidate, reason: 'first_success', value: values[i], answered: 1 });
+            return;
+          }
+          if (--outstanding === 0) finish();
+        },
+        () => {
+          if (done) return;
+          if (--outstanding === 0) finish();
+        },
+      );
+    });
+  });
+}
+
+function choose<C>(
+  candidates: readonly C[],
+  values: readonly (number | undefined)[],
+  criterion: 'min' | 'max' | 'first_success',
+  random: () => number,
+): Selection<C> {
+  let best: number | undefined;
+  let winners: C[] = [];
+  let answered = 0;
+  candidates.forEach((candidate, i) => {
+    const v = values[i];
+    if (v === undefined) return;
+    answered++;
+    const better = best === undefined || (criterion === 'max' ? v > best : v < best);
+    if (better) {
+      best = v;
+      winners = [candidate];
+    } else if (v === best) {
+      winners.push(candidate);
+    }
+  });
+  if (best === undefined) return { candidate: pick(candidates, random), reason: 'fallback', answered: 0 };
+  return { candidate: pick(winners, random), reason: 'best', value: best, answered };
+}
+
+function pick<C>(items: readonly C[], random: () => number): C {
+  const index = Math.min(items.length - 1, Math.floor(random() * items.length));
+  return items[index] as C;
+}

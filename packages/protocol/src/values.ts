@@ -1,0 +1,144 @@
+/**
+ * The `_rtype` value encodings carried inside RPC arguments and results.
+ *
+ * Plain data (numbers, strings, booleans, null, arrays, maps, `Uint8Array`) travels as msgpack.
+ * Functions become `{_rtype: "method", ...}` descriptors, errors become `{_rtype: "error", ...}`,
+ * typed arrays other than `Uint8Array` become `{_rtype: "typedarray", ...}`. The peer supplies how
+ * a local function is exported and how a remote one is called; this module only walks values.
+ */
+import { errorToPayload, MycelError } from './errors.js';
+
+/** The wire form of a callable: a method on a remote peer. */
+export interface MethodDescriptor {
+  _rtype: 'method';
+  /** The peer that owns the function: `workspace/client_id`. */
+  _rtarget: string;
+  /** The dotted method path on that peer. */
+  _rmethod: string;
+  /** `"*"` or `true`: the call expects an answer; `false`: fire-and-forget. */
+  _rpromise: '*' | boolean;
+  _rname?: string;
+  _rdoc?: string | null;
+  _rschema?: unknown;
+  [key: string]: unknown;
+}
+
+/** What a value walk needs from its peer. */
+export interface ValueHooks {
+  /** Exports a local function and returns its descriptor. */
+  exportFunction(fn: (...args: unknown[]) => unknown, name: string): MethodDescriptor;
+  /** Turns a descriptor into a callable stub. */
+  importMethod(descriptor: MethodDescriptor): (...args: unknown[]) => unknown;
+}
+
+/** Deepest value nesting accepted by {@link encodeValue} and {@link decodeValue}. */
+export const MAX_VALUE_DEPTH = 64;
+
+const descriptors = new WeakMap<object, MethodDescriptor>();
+
+/** Marks a stub as standing for a remote method, so re-encoding it yields the original descriptor. */
+export function bindDescriptor<F extends object>(stub: F, descriptor: MethodDescriptor): F {
+  descriptors.set(stub, descriptor);
+  return stub;
+}
+
+/** The descriptor a remote-method stub stands for, if it is one. */
+export function descriptorOf(value: unknown): MethodDescriptor | undefined {
+  return typeof value === 'function' ? descriptors.get(value) : undefined;
+}
+
+/** Whether `value` is a method descriptor. */
+export function isMethodDescriptor(value: unknown): value is MethodDescriptor {
+  const v = value as Record<string, unknown> | null;
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    v._rtype === 'method' &&
+    typeof v._rtarget === 'string' &&
+    typeof v._rmethod === 'string'
+  );
+}
+
+const TYPED_ARRAYS: Record<string, new (buffer: ArrayBuffer, offset: number, length: number) => ArrayBufferView> = {
+  int8: Int8Array,
+  int16: Int16Array,
+  int32: Int32Array,
+  uint16: Uint16Array,
+  uint32: Uint32Array,
+  uint8clamped: Uint8ClampedArray,
+  float32: Float32Array,
+  float64: Float64Array,
+};
+
+/** Encodes a value for the wire. Throws `BAD_MESSAGE` past {@link MAX_VALUE_DEPTH}. */
+export function encodeValue(value: unknown, hooks: ValueHooks, name = 'callback', depth = 0): unknown {
+  if (value === null || value === undefined) return null;
+  const type = typeof value;
+  if (type === 'string' || type === 'number' || type === 'boolean' || type === 'bigint') return value;
+  if (type === 'function') {
+    return descriptorOf(value) ?? hooks.exportFunction(value as (...args: unknown[]) => unknown, name);
+  }
+  if (type !== 'object') return null;
+  if (depth >= MAX_VALUE_DEPTH) throw tooDeep();
+  if (value instanceof Uint8Array) return value;
+  if (value instanceof ArrayBuffer) return new Uint8Array(value);
+  if (ArrayBuffer.isView(value)) return encodeTypedArray(value);
+  if (value instanceof Error) return errorToPayload(value);
+  if (value instanceof Date) return value;
+  if (Array.isArray(value)) return value.map((item, i) => encodeValue(item, hooks, `${name}[${i}]`, depth + 1));
+  if (value instanceof Map) {
+    return encodeValue(Object.fromEntries(value), hooks, name, depth);
+  }
+  if (value instanceof Set) return encodeValue([...value], hooks, name, depth);
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    if (item === undefined) continue;
+    out[key] = encodeValue(item, hooks, key, depth + 1);
+  }
+  return out;
+}
+
+/** Decodes a value from the wire. Throws `BAD_MESSAGE` past {@link MAX_VALUE_DEPTH}. */
+export function decodeValue(value: unknown, hooks: ValueHooks, depth = 0): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (depth >= MAX_VALUE_DEPTH) throw tooDeep();
+  if (value instanceof Uint8Array || value instanceof Date) return value;
+  if (Array.isArray(value)) return value.map((item) => decodeValue(item, hooks, depth + 1));
+  const record = value as Record<string, unknown>;
+  switch (record._rtype) {
+    case 'method':
+      if (isMethodDescriptor(record)) return hooks.importMethod(record);
+      break;
+    case 'error':
+      return MycelError.fromPayload(record);
+    case 'typedarray':
+      return decodeTypedArray(record);
+    default:
+      break;
+  }
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(record)) out[key] = decodeValue(item, hooks, depth + 1);
+  return out;
+}
+
+function encodeTypedArray(view: ArrayBufferView): unknown {
+  const bytes = new Uint8Array(view.buffer.slice(view.byteOffset, view.byteOffset + view.byteLength));
+  const dtype = Object.entries(TYPED_ARRAYS).find(([, ctor]) => view instanceof ctor)?.[0];
+  if (dtype === undefined) return bytes;
+  return { _rtype: 'typedarray', _rvalue: bytes, _rdtype: dtype };
+}
+
+function decodeTypedArray(record: Record<string, unknown>): unknown {
+  const bytes = record._rvalue;
+  const ctor = typeof record._rdtype === 'string' ? TYPED_ARRAYS[record._rdtype] : undefined;
+  if (!(bytes instanceof Uint8Array)) return record;
+  if (ctor === undefined) return bytes;
+  const size = (ctor as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
+  if (bytes.byteLength % size !== 0) throw new MycelError('BAD_MESSAGE', 'typed array length does not fit its type');
+  const copy = bytes.slice().buffer;
+  return new ctor(copy, 0, bytes.byteLength / size);
+}
+
+function tooDeep(): MycelError {
+  return new MycelError('BAD_MESSAGE', `value nested deeper than ${MAX_VALUE_DEPTH} levels`);
+}

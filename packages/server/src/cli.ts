@@ -1,0 +1,66 @@
+/**
+ * `mycel-hub`: starts a hub from the command line. The only place that reads argv and env,
+ * handles signals and calls `process.exit`.
+ */
+import { parseArgs } from 'node:util';
+import pino from 'pino';
+import { startHub } from './hub.js';
+
+const USAGE = `Usage: mycel-hub [--host 127.0.0.1] [--port 9527] [--log-level info]
+
+  --host       interface to listen on (default 127.0.0.1)
+  --port       port to listen on; 0 picks a free one (default 9527)
+  --log-level  pino level: trace, debug, info, warn, error, silent (default info)
+  --help       show this help`;
+
+async function main(): Promise<void> {
+  let values: { host?: string; port?: string; 'log-level'?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      options: {
+        host: { type: 'string' },
+        port: { type: 'string' },
+        'log-level': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    }));
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
+    process.exit(2);
+  }
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const port = values.port === undefined ? 9527 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    process.stderr.write(`invalid --port "${values.port}": expected an integer from 0 to 65535\n`);
+    process.exit(2);
+  }
+  const logger = pino({ level: values['log-level'] ?? process.env.MYCEL_LOG_LEVEL ?? 'info' });
+  const hub = await startHub({ host: values.host ?? '127.0.0.1', port, logger });
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    hub.close().then(
+      () => {
+        logger.flush();
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ err: String(error) }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`mycel-hub: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,80 @@
+/**
+ * One client connection after its handshake: identity, subscriptions, the calls in flight to it,
+ * and the socket it writes to. The router and manager see only this interface.
+ */
+import type { UserInfo } from '@mycel/protocol';
+import type { WebSocket } from 'ws';
+
+/** The hub-side state of a connected client. */
+export class ClientConnection {
+  readonly socket: WebSocket;
+  readonly workspace: string;
+  readonly clientId: string;
+  /** `workspace/client_id`. */
+  readonly peerId: string;
+  readonly user: UserInfo;
+  /** Event types this client subscribed to. */
+  readonly subscriptions = new Set<string>();
+  /**
+   * Calls routed to this client and not answered yet: key `caller\nsession` -> caller peer id.
+   * When the client goes away each of them is rejected at once on the caller's side.
+   */
+  readonly inFlight = new Map<string, string>();
+  readonly #maxBufferedBytes: number;
+  readonly #onOverflow: (reason: string) => void;
+  #isOpen = true;
+
+  /**
+   * @param maxBufferedBytes most bytes queued for a client that does not read
+   * @param onOverflow called once when that is exceeded; the hub drops the client
+   */
+  constructor(
+    socket: WebSocket,
+    workspace: string,
+    clientId: string,
+    user: UserInfo,
+    maxBufferedBytes: number,
+    onOverflow: (reason: string) => void,
+  ) {
+    this.socket = socket;
+    this.workspace = workspace;
+    this.clientId = clientId;
+    this.peerId = `${workspace}/${clientId}`;
+    this.user = user;
+    this.#maxBufferedBytes = maxBufferedBytes;
+    this.#onOverflow = onOverflow;
+  }
+
+  /** Whether frames can still be written. */
+  get isOpen(): boolean {
+    return this.#isOpen && this.socket.readyState === this.socket.OPEN;
+  }
+
+  /** Bytes queued on the socket and not yet written to the network. */
+  get bufferedAmount(): number {
+    return this.socket.bufferedAmount;
+  }
+
+  /** Writes one binary frame. Silently drops it when the socket is closing. */
+  send(frame: Uint8Array): void {
+    if (!this.isOpen) return;
+    // A client that stops reading must cost the hub bounded memory: drop it, not the hub.
+    if (this.socket.bufferedAmount + frame.length > this.#maxBufferedBytes) {
+      this.#isOpen = false;
+      this.#onOverflow(`more than ${this.#maxBufferedBytes} bytes queued for a client that does not read`);
+      return;
+    }
+    this.socket.send(frame, { binary: true });
+  }
+
+  /** Writes one JSON text frame. */
+  sendText(message: object): void {
+    if (!this.isOpen) return;
+    this.socket.send(JSON.stringify(message));
+  }
+
+  /** Marks the connection closed (its socket closed or is closing). */
+  markClosed(): void {
+    this.#isOpen = false;
+  }
+}

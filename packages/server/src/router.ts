@@ -1,0 +1,257 @@
+/**
+ * The router: per binary frame, decode only the header, stamp `from`/`to`/`ws`/`user`, re-pack
+ * the header and append the body bytes untouched, then deliver to one client, to the in-process
+ * manager, or (events) to the workspace's subscribers. It never decodes call arguments.
+ *
+ * It also keeps, per callee, the calls in flight to it, so that when a callee goes away every
+ * caller waiting on it is rejected at once instead of waiting for its timeout.
+ */
+import {
+  decodeHead,
+  encodeFrame,
+  frameHeadSchema,
+  MycelError,
+  replaceHead,
+  unpackValue,
+  type ErrorCode,
+  type UserInfo,
+} from '@mycel/protocol';
+import type { Logger } from 'pino';
+import type { ClientConnection } from './connection.js';
+
+/** The in-process manager as the router sees it. */
+export interface ManagerEndpoint {
+  /** The manager address, `"*"` + `/manager-{hubId}`. */
+  readonly peerId: string;
+  readonly user: UserInfo;
+  /** Handles one message addressed to the manager (header and body merged). */
+  handleMessage(message: Record<string, unknown>): void;
+}
+
+/** Options of {@link Router}. */
+export interface RouterOptions {
+  clients: ReadonlyMap<string, ClientConnection>;
+  logger: Logger;
+  /** Most unanswered calls routed to one client at once. */
+  maxInFlightPerClient: number;
+}
+
+/** Routes frames between clients and the manager. */
+export class Router {
+  readonly #clients: ReadonlyMap<string, ClientConnection>;
+  readonly #log: Logger;
+  readonly #maxInFlight: number;
+  #manager: ManagerEndpoint | undefined;
+
+  constructor(options: RouterOptions) {
+    this.#clients = options.clients;
+    this.#log = options.logger;
+    this.#maxInFlight = options.maxInFlightPerClient;
+  }
+
+  /** Connects the manager (done once, after both exist). */
+  attachManager(manager: ManagerEndpoint): void {
+    this.#manager = manager;
+  }
+
+  /** Routes a binary frame a client sent. Never throws. */
+  routeFromClient(sender: ClientConnection, frame: Uint8Array): void {
+    let head: Record<string, unknown>;
+    let restOffset: number;
+    try {
+      const decoded = decodeHead(frame);
+      restOffset = decoded.restOffset;
+      const parsed = frameHeadSchema.safeParse(decoded.main);
+      if (!parsed.success) {
+        this.#refuse(sender, decoded.main, 'BAD_MESSAGE', describeIssues(parsed.error.issues));
+        return;
+      }
+      head = parsed.data;
+    } catch (error) {
+      const err = MycelError.from(error, 'BAD_MESSAGE');
+      this.#log.warn({ client: sender.peerId, err: err.message }, 'malformed frame');
+      return;
+    }
+    const to = head.to;
+    if (typeof to !== 'string') {
+      this.#refuse(sender, head, 'BAD_MESSAGE', 'frame has no "to"');
+      return;
+    }
+    const target = to.includes('/') ? to : `${sender.workspace}/${to}`;
+    head.from = sender.peerId;
+    head.ws = sender.workspace;
+    head.user = sender.user;
+    if (target.endsWith('/*')) {
+      this.#broadcastFrom(sender, head, frame, restOffset, target);
+      return;
+    }
+    head.to = target;
+    const manager = this.#manager;
+    if (manager && target === manager.peerId) {
+      this.#toManager(sender, head, frame, restOffset);
+      return;
+    }
+    const callee = this.#clients.get(target);
+    const session = typeof head.session === 'string' ? head.session : undefined;
+    if (!callee) {
+      if (session) this.#rejectCall(sender.peerId, target, session, 'CONNECTION_CLOSED', `peer "${target}" is not connected`);
+      else this.#log.debug({ client: sender.peerId, target }, 'dropped message to unknown peer');
+      return;
+    }
+    if (session) {
+      if (callee.inFlight.size >= this.#maxInFlight) {
+        this.#rejectCall(
+          sender.peerId,
+          target,
+          session,
+          'LIMIT_EXCEEDED',
+          `peer "${target}" has too many calls in flight (limit ${this.#maxInFlight})`,
+        );
+        return;
+      }
+      callee.inFlight.set(`${sender.peerId}\n${session}`, sender.peerId);
+    } else {
+      this.#noteAnswer(sender, target, head.method);
+    }
+    callee.send(replaceHead(head, frame, restOffset));
+  }
+
+  /** Sends a frame the manager produced. */
+  routeFromManager(frame: Uint8Array): void {
+    const manager = this.#manager;
+    if (!manager) return;
+    let head: Record<string, unknown>;
+    let restOffset: number;
+    try {
+      const decoded = decodeHead(frame);
+      head = decoded.main as Record<string, unknown>;
+      restOffset = decoded.restOffset;
+    } catch (error) {
+      this.#log.error({ err: String(error) }, 'manager produced a malformed frame');
+      return;
+    }
+    const to = typeof head.to === 'string' ? head.to : '';
+    const callee = this.#clients.get(to);
+    if (!callee) {
+      const session = typeof head.session === 'string' ? head.session : undefined;
+      if (session) this.#rejectCall(manager.peerId, to, session, 'CONNECTION_CLOSED', `peer "${to}" is not connected`);
+      return;
+    }
+    head.from = manager.peerId;
+    // Messages from the manager carry the target's workspace, so protected services accept them.
+    head.ws = callee.workspace;
+    head.user = manager.user;
+    if (typeof head.session !== 'string') this.#noteAnswer(undefined, to, head.method);
+    callee.send(replaceHead(head, frame, restOffset));
+  }
+
+  /**
+   * Sends an event from the hub to every client of `workspace` subscribed to `type`.
+   * Events are `{type, to: "workspace/*", from: manager, data}` single-object frames.
+   */
+  broadcastEvent(workspace: string, type: string, data: unknown): void {
+    const manager = this.#manager;
+    let frame: Uint8Array | undefined;
+    for (const client of this.#clients.values()) {
+      if (client.workspace !== workspace || !client.subscriptions.has(type)) continue;
+      frame ??= encodeFrame({
+        type,
+        to: `${workspace}/*`,
+        from: manager?.peerId ?? '*',
+        ws: workspace,
+        data,
+      });
+      client.send(frame);
+    }
+  }
+
+  /** Rejects, on each caller's side, every call still in flight to `callee` (which is gone). */
+  rejectInFlight(callee: ClientConnection, reason: string): number {
+    let count = 0;
+    for (const [key, caller] of callee.inFlight) {
+      const session = key.slice(key.indexOf('\n') + 1);
+      this.#rejectCall(caller, callee.peerId, session, 'CONNECTION_CLOSED', reason);
+      count++;
+    }
+    callee.inFlight.clear();
+    return count;
+  }
+
+  /** A reply (`{session}.resolve|reject`) from `callee` to `caller` ends that call's in-flight entry. */
+  #noteAnswer(callee: ClientConnection | undefined, caller: string, method: unknown): void {
+    if (typeof method !== 'string' || !callee) return;
+    const dot = method.lastIndexOf('.');
+    if (dot < 0) return;
+    const suffix = method.slice(dot + 1);
+    if (suffix !== 'resolve' && suffix !== 'reject') return;
+    callee.inFlight.delete(`${caller}\n${method.slice(0, dot)}`);
+  }
+
+  #toManager(sender: ClientConnection, head: Record<string, unknown>, frame: Uint8Array, restOffset: number): void {
+    let message: Record<string, unknown> = head;
+    if (restOffset < frame.length) {
+      try {
+        const extra = unpackValue(frame.subarray(restOffset));
+        if (extra !== null && typeof extra === 'object' && !Array.isArray(extra)) {
+          message = { ...head, ...(extra as Record<string, unknown>) };
+        }
+      } catch (error) {
+        this.#refuse(sender, head, 'BAD_MESSAGE', MycelError.from(error).message);
+        return;
+      }
+    }
+    this.#manager?.handleMessage(message);
+  }
+
+  #broadcastFrom(
+    sender: ClientConnection,
+    head: Record<string, unknown>,
+    frame: Uint8Array,
+    restOffset: number,
+    target: string,
+  ): void {
+    const workspace = target.slice(0, -2);
+    if (workspace !== sender.workspace) {
+      this.#refuse(sender, head, 'PERMISSION_DENIED', `may not broadcast to workspace "${workspace}"`);
+      return;
+    }
+    head.to = target;
+    const type = String(head.type);
+    let out: Uint8Array | undefined;
+    for (const client of this.#clients.values()) {
+      if (client.workspace !== workspace || !client.subscriptions.has(type)) continue;
+      out ??= replaceHead(head, frame, restOffset);
+      client.send(out);
+    }
+  }
+
+  /** Answers a bad frame: a `BAD_MESSAGE` reject when it carries a session, a warn log always. */
+  #refuse(sender: ClientConnection, main: unknown, code: ErrorCode, message: string): void {
+    this.#log.warn({ client: sender.peerId, code, reason: message }, 'refused frame');
+    const session = (main as { session?: unknown } | null)?.session;
+    if (typeof session === 'string' && session.length <= 256) {
+      this.#rejectCall(sender.peerId, this.#manager?.peerId ?? '*', session, code, message);
+    }
+  }
+
+  /** Delivers a synthetic `{session}.reject` to `caller`, as if `callee` had sent it. */
+  #rejectCall(caller: string, callee: string, session: string, code: ErrorCode, message: string): void {
+    const main = { type: 'method', from: callee, to: caller, method: `${session}.reject` };
+    const extra = { args: [{ _rtype: 'error', _rvalue: message, _rcode: code }] };
+    const manager = this.#manager;
+    if (manager && caller === manager.peerId) {
+      manager.handleMessage({ ...main, ...extra });
+      return;
+    }
+    const client = this.#clients.get(caller);
+    if (!client) return;
+    client.send(encodeFrame({ ...main, ws: client.workspace }, extra));
+  }
+}
+
+function describeIssues(issues: readonly { path: PropertyKey[]; message: string }[]): string {
+  const first = issues[0];
+  if (!first) return 'invalid frame header';
+  const path = first.path.map(String).join('.') || 'header';
+  return `invalid frame header: ${path}: ${first.message}`;
+}
