@@ -26,8 +26,8 @@ let loaded: Promise<{ connectToServer: (config: Record<string, unknown>) => Prom
 /** Imports hypha-rpc once, with the WebSocket shim in place. */
 export function loadHyphaRpc(): Promise<{ connectToServer: (config: Record<string, unknown>) => Promise<HyphaApi> }> {
   (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
-  loaded ??= import('hypha-rpc').then((m: { hyphaWebsocketClient: { connectToServer: never } }) => ({
-    connectToServer: m.hyphaWebsocketClient.connectToServer,
+  loaded ??= import('hypha-rpc').then((m) => ({
+    connectToServer: m.hyphaWebsocketClient.connectToServer as unknown as (config: Record<string, unknown>) => Promise<HyphaApi>,
   }));
   return loaded;
 }

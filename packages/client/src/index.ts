@@ -1,0 +1,23 @@
+/**
+ * @mycel/client: the Mycel SDK. Connect with {@link connectToServer}, then register services,
+ * get typed proxies with a selection mode, list services and follow events.
+ */
+export { connectToServer, HUB_EVENTS, MycelClient } from './connect.js';
+export type { ClientLogger, ConnectOptions, LifecycleEvent } from './connect.js';
+export { backoffDelay, DEFAULT_RECONNECT, reconnectPolicy } from './reconnect.js';
+export type { ReconnectOptions, ReconnectPolicy } from './reconnect.js';
+export { normaliseServerUrl, openWebSocketTransport } from './transport.js';
+export type { ConnectionRequest, Transport, TransportMessage, WebSocketConstructor, WebSocketLike } from './transport.js';
+export type {
+  GetServiceOptions,
+  HubEvent,
+  RegisterServiceOptions,
+  RemoteFunction,
+  ServiceDefinition,
+  ServiceInfo,
+  ServiceMember,
+  ServiceProxy,
+  ServiceProxyMeta,
+} from './types.js';
+export { isMycelError, MycelError, RETRYABLE_CODES } from '@mycel/protocol';
+export type { ErrorCode } from '@mycel/protocol';

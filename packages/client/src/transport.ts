@@ -1,0 +1,184 @@
+/**
+ * The transport seam. Session logic talks to a {@link Transport} (send, onMessage, onClose,
+ * close), so tests can use an in-memory pair; {@link openWebSocketTransport} is the real one:
+ * it opens a WebSocket, does Hypha's handshake, and hands over a transport that is ready.
+ */
+import { connectionInfoSchema, MycelError, type ConnectionInfo } from '@mycel/protocol';
+
+/** A frame: binary RPC traffic, or a text control message. */
+export type TransportMessage = Uint8Array | string;
+
+/** What the session layer needs from a connection. */
+export interface Transport {
+  /** Writes a binary frame (RPC) or a text frame (control). Throws when closed. */
+  send(message: TransportMessage): void;
+  /** Sets the handler of incoming frames. */
+  onMessage(handler: (message: TransportMessage) => void): void;
+  /** Sets the handler called once when the transport closes, for any reason. */
+  onClose(handler: (code: number, reason: string) => void): void;
+  /** Closes the transport. */
+  close(code?: number, reason?: string): void;
+}
+
+/** The part of the WHATWG WebSocket API the SDK uses (`ws` and browsers both provide it). */
+export interface WebSocketLike {
+  readonly readyState: number;
+  binaryType: string;
+  send(data: string | Uint8Array): void;
+  close(code?: number, reason?: string): void;
+  onopen: ((event: unknown) => void) | null;
+  onmessage: ((event: { data: unknown }) => void) | null;
+  onclose: ((event: { code: number; reason: string }) => void) | null;
+  onerror: ((event: unknown) => void) | null;
+}
+
+/** A WebSocket class. */
+export type WebSocketConstructor = new (url: string) => WebSocketLike;
+
+/** The handshake request (first frame). */
+export interface ConnectionRequest {
+  client_id: string;
+  workspace?: string | undefined;
+  token?: string | undefined;
+  reconnection_token?: string | undefined;
+}
+
+/** Options of {@link openWebSocketTransport}. */
+export interface OpenOptions {
+  /** WebSocket implementation. @default globalThis.WebSocket, else the `ws` package */
+  WebSocket?: WebSocketConstructor | undefined;
+  /** Time allowed for the socket to open and the hub to answer the handshake. */
+  timeoutMs: number;
+}
+
+const OPEN = 1;
+
+/** Turns `http(s)://host[/path]` into `ws(s)://host[/path]/ws`, as hypha-rpc does. */
+export function normaliseServerUrl(serverUrl: string): string {
+  let url = serverUrl.trim();
+  if (url.startsWith('http://')) url = `ws://${url.slice('http://'.length)}`;
+  else if (url.startsWith('https://')) url = `wss://${url.slice('https://'.length)}`;
+  if (url.endsWith('/')) url = url.slice(0, -1);
+  if (!url.endsWith('/ws')) url = `${url}/ws`;
+  return url;
+}
+
+/**
+ * Opens a socket to `url`, sends the connection request and waits for `connection_info`.
+ * Rejects with `CONNECTION_CLOSED` when the hub refuses (its `error` message is kept) or the
+ * socket closes, and with `TIMEOUT` when nothing comes in time.
+ */
+export async function openWebSocketTransport(
+  url: string,
+  request: ConnectionRequest,
+  options: OpenOptions,
+): Promise<{ transport: Transport; info: ConnectionInfo }> {
+  const Impl = options.WebSocket ?? (await defaultWebSocket());
+  const socket = new Impl(url);
+  socket.binaryType = 'arraybuffer';
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const fail = (error: MycelError) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket.onopen = socket.onmessage = socket.onerror = null;
+      socket.onclose = null;
+      try {
+        socket.close();
+      } catch {
+        // already closed
+      }
+      reject(error);
+    };
+    const timer = setTimeout(
+      () => fail(new MycelError('TIMEOUT', `no answer from "${url}" within ${options.timeoutMs}ms`)),
+      options.timeoutMs,
+    );
+    socket.onerror = () => {
+      // The close event that follows carries the detail; an error before open has no close in some runtimes.
+      if (socket.readyState !== OPEN) fail(new MycelError('CONNECTION_CLOSED', `cannot connect to "${url}"`));
+    };
+    socket.onclose = (event) => {
+      fail(new MycelError('CONNECTION_CLOSED', `connection to "${url}" closed during the handshake (code ${event.code}${event.reason ? `: ${event.reason}` : ''})`));
+    };
+    socket.onopen = () => {
+      const body: Record<string, string> = { client_id: request.client_id };
+      if (request.workspace) body.workspace = request.workspace;
+      if (request.token) body.token = request.token;
+      if (request.reconnection_token) body.reconnection_token = request.reconnection_token;
+      socket.send(JSON.stringify(body));
+    };
+    socket.onmessage = (event) => {
+      // Binary frames before connection_info are not ours to read (as hypha-rpc): skip them.
+      if (typeof event.data !== 'string') return;
+      let message: unknown;
+      try {
+        message = JSON.parse(event.data);
+      } catch {
+        fail(new MycelError('BAD_MESSAGE', 'the hub sent a handshake answer that is not JSON'));
+        return;
+      }
+      const type = (message as { type?: unknown } | null)?.type;
+      if (type === 'error') {
+        const reason = String((message as { message?: unknown }).message ?? 'refused');
+        fail(new MycelError('CONNECTION_CLOSED', `the hub refused the connection: ${reason}`, { data: { refused: true } }));
+        return;
+      }
+      const parsed = connectionInfoSchema.safeParse(message);
+      if (!parsed.success) {
+        fail(new MycelError('BAD_MESSAGE', `unexpected handshake answer from the hub (type ${JSON.stringify(type)})`));
+        return;
+      }
+      settled = true;
+      clearTimeout(timer);
+      resolve({ transport: wrap(socket), info: parsed.data });
+    };
+  });
+}
+
+function wrap(socket: WebSocketLike): Transport {
+  let onMessage: (message: TransportMessage) => void = () => {};
+  let onClose: (code: number, reason: string) => void = () => {};
+  let closed = false;
+  socket.onmessage = (event) => {
+    const data = event.data;
+    if (typeof data === 'string') onMessage(data);
+    else if (data instanceof ArrayBuffer) onMessage(new Uint8Array(data));
+    else if (data instanceof Uint8Array) onMessage(data);
+  };
+  socket.onclose = (event) => {
+    if (closed) return;
+    closed = true;
+    onClose(event.code, event.reason);
+  };
+  socket.onerror = () => {
+    // Errors are followed by a close event; that is where the transport reports.
+  };
+  return {
+    send(message) {
+      if (closed || socket.readyState !== OPEN) throw new MycelError('CONNECTION_CLOSED', 'connection is closed');
+      socket.send(message);
+    },
+    onMessage(handler) {
+      onMessage = handler;
+    },
+    onClose(handler) {
+      onClose = handler;
+    },
+    close(code = 1000, reason = 'client closed') {
+      try {
+        socket.close(code, reason);
+      } catch {
+        // closing an already-closed socket is fine
+      }
+    },
+  };
+}
+
+async function defaultWebSocket(): Promise<WebSocketConstructor> {
+  const global = (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+  if (global) return global;
+  const ws = await import('ws');
+  return ws.WebSocket as unknown as WebSocketConstructor;
+}

@@ -1,0 +1,92 @@
+/**
+ * Public types of the SDK: typed service proxies, service definitions and options.
+ */
+import type { ServiceConfig } from '@mycel/protocol';
+
+/** What `register_service` records and `listServices` returns for one service. */
+export interface ServiceInfo {
+  /** Full id: `workspace/client_id:service_id`. */
+  id: string;
+  name: string;
+  type: string;
+  description: string;
+  docs?: string;
+  app_id?: string;
+  config: ServiceConfig & { workspace?: string };
+  service_schema?: unknown;
+  [key: string]: unknown;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyFunction = (...args: any[]) => unknown;
+
+/** A remote function: same parameters, always returns a Promise of the awaited result. */
+export type RemoteFunction<F> = F extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : never;
+
+/** Fields every service proxy carries besides its functions. */
+export interface ServiceProxyMeta {
+  /** Full id of the instance the proxy is bound to. */
+  id: string;
+  name?: string;
+  description?: string;
+  config?: ServiceConfig & { workspace?: string };
+}
+
+/**
+ * A proxy for a remote service typed from `T`: every function returns a Promise, nested objects
+ * are proxied the same way, other values come as they are.
+ *
+ * @example
+ * interface Math { add(a: number, b: number): number }
+ * const math = await api.getService<Math>('math');
+ * const sum: number = await math.add(1, 2);
+ */
+export type ServiceProxy<T> = {
+  [K in keyof T]: T[K] extends AnyFunction ? RemoteFunction<T[K]> : T[K] extends object ? ServiceProxy<T[K]> : T[K];
+} & ServiceProxyMeta;
+
+/** A value a service may expose: functions, plain data, or nested objects of them. */
+export type ServiceMember = AnyFunction | string | number | boolean | null | Uint8Array | readonly unknown[] | { [key: string]: ServiceMember };
+
+/** What `registerService` accepts: an id, optional metadata and config, and members. */
+export type ServiceDefinition<T extends Record<string, unknown> = Record<string, unknown>> = T & {
+  id: string;
+  name?: string;
+  description?: string;
+  type?: string;
+  docs?: string;
+  config?: ServiceConfig;
+} & { [K in keyof T]: K extends 'config' ? ServiceConfig | undefined : ServiceMember | undefined };
+
+/** Options of `getService`. */
+export interface GetServiceOptions {
+  /**
+   * How to choose among several instances: `exact`, `random`, `first`, `last`,
+   * `select:min:FN`, `select:max:FN`, `select:first_success:FN`.
+   * @default "random" in the `public` workspace, "exact" elsewhere
+   */
+  mode?: string;
+  /** Bound of a `select:` probe round, in seconds. @default 2 */
+  select_timeout?: number;
+  /** Seconds to wait for the service description. @default 10 */
+  timeout?: number;
+  /**
+   * Where a `select:` mode runs: `"hub"` (one hop per probe) or `"client"` (this SDK probes
+   * through the hub with the same selection core). @default "hub"
+   */
+  selectOn?: 'hub' | 'client';
+}
+
+/** Options of `registerService`. */
+export interface RegisterServiceOptions {
+  /** Replace a local service with the same id. @default false */
+  overwrite?: boolean;
+}
+
+/** An event as delivered to `on` handlers: the whole message, payload in `data`. */
+export interface HubEvent<D = unknown> {
+  type: string;
+  data: D;
+  from?: string;
+  [key: string]: unknown;
+}

@@ -1,0 +1,91 @@
+/**
+ * Child processes for tests: examples, and workers that must die abruptly (SIGKILL, SIGSTOP).
+ * TypeScript files run through tsx. Lines are awaited, never slept for.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root. */
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** A running child with its output collected line by line. */
+export interface TestProcess {
+  readonly child: ChildProcess;
+  /** Every stdout line so far. */
+  readonly lines: string[];
+  /** All stderr output so far. */
+  stderr(): string;
+  /** Resolves with the first stdout line matching `pattern` (past or future); rejects on exit or timeout. */
+  waitForLine(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  /** Resolves with the exit code (or signal) once the process ended. */
+  exited(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Kills it (SIGKILL by default) and waits for the exit. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** Starts `node --import tsx <file>` (or plain node for .js/.mjs) from the repository root. */
+export function startProcess(file: string, args: string[] = [], env: Record<string, string> = {}): TestProcess {
+  const nodeArgs = file.endsWith('.ts') ? ['--import', 'tsx', file, ...args] : [file, ...args];
+  const child = spawn(process.execPath, nodeArgs, {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  const waiters = new Set<{ pattern: RegExp; resolve: (line: string) => void }>();
+  let stderr = '';
+  let buffer = '';
+  child.stdout?.setEncoding('utf8');
+  child.stderr?.setEncoding('utf8');
+  child.stdout?.on('data', (chunk: string) => {
+    buffer += chunk;
+    let nl: number;
+    while ((nl = buffer.indexOf('\n')) >= 0) {
+      const line = buffer.slice(0, nl);
+      buffer = buffer.slice(nl + 1);
+      lines.push(line);
+      for (const waiter of [...waiters]) {
+        if (waiter.pattern.test(line)) {
+          waiters.delete(waiter);
+          waiter.resolve(line);
+        }
+      }
+    }
+  });
+  child.stderr?.on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  const exit = once(child, 'exit').then(([code, signal]) => ({
+    code: code as number | null,
+    signal: signal as NodeJS.Signals | null,
+  }));
+  return {
+    child,
+    lines,
+    stderr: () => stderr,
+    waitForLine(pattern, timeoutMs = 15_000) {
+      const seen = lines.find((line) => pattern.test(line));
+      if (seen !== undefined) return Promise.resolve(seen);
+      return new Promise((resolve, reject) => {
+        const waiter = { pattern, resolve: (line: string) => (clearTimeout(timer), resolve(line)) };
+        const timer = setTimeout(() => {
+          waiters.delete(waiter);
+          reject(new Error(`no line matching ${pattern} within ${timeoutMs}ms; stdout: ${lines.join('\n')}; stderr: ${stderr}`));
+        }, timeoutMs);
+        waiters.add(waiter);
+        void exit.then(({ code, signal }) => {
+          if (!waiters.has(waiter)) return;
+          waiters.delete(waiter);
+          clearTimeout(timer);
+          reject(new Error(`process exited (${code ?? signal}) before a line matching ${pattern}; stderr: ${stderr}`));
+        });
+      });
+    },
+    exited: () => exit,
+    async kill(signal = 'SIGKILL') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exit;
+    },
+  };
+}
