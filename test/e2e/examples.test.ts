@@ -26,3 +26,13 @@ describe('examples/hello', () => {
     expect(caller.lines).toEqual(['Hello, Mycel!', 'IT WORKS']);
   });
 });
+
+describe('examples/load-balancing', () => {
+  it('sends the task to the least loaded of three workers', async () => {
+    const main = run('examples/load-balancing/main.ts', {});
+    const { code } = await main.exited();
+    expect(main.stderr()).toBe('');
+    expect(code).toBe(0);
+    expect(main.lines).toEqual(["Task 'important-task' processed by fast"]);
+  }, 30_000);
+});

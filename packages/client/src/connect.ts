@@ -116,6 +116,8 @@ export class MycelClient {
   #state: 'connecting' | 'open' | 'reconnecting' | 'closed' = 'connecting';
   #refusal: string | undefined;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** How each proxy was obtained, so {@link reselect} can ask again. */
+  readonly #origins = new WeakMap<object, { query: string; options: GetServiceOptions }>();
 
   /** @internal use {@link connectToServer} */
   constructor(options: ConnectOptions, url: string) {
@@ -194,20 +196,37 @@ export class MycelClient {
    */
   getService<T = Record<string, unknown>>(query: string, options: GetServiceOptions = {}): Promise<ServiceProxy<T>> {
     if (typeof query !== 'string' || query === '') throw new TypeError('service query must be a non-empty string');
-    if (options.selectOn === 'client') return this.#selectOnClient<T>(query, options);
-    const config: Record<string, unknown> = {};
-    if (options.mode !== undefined) config.mode = options.mode;
-    if (options.select_timeout !== undefined) config.select_timeout = options.select_timeout;
-    if (options.timeout !== undefined) config.timeout = options.timeout;
-    return this.#manager('get_service', [query, config], this.#selectionBudgetMs(options)) as Promise<ServiceProxy<T>>;
+    const pending =
+      options.selectOn === 'client'
+        ? this.#selectOnClient<T>(query, options)
+        : (this.#manager('get_service', [query, selectionConfig(options)], this.#selectionBudgetMs(options)) as Promise<
+            ServiceProxy<T>
+          >);
+    return pending.then((proxy) => {
+      if (proxy !== null && typeof proxy === 'object') this.#origins.set(proxy, { query, options: { ...options } });
+      return proxy;
+    });
+  }
+
+  /**
+   * Runs the selection that produced `proxy` again (same query, mode and options) and returns a
+   * proxy for the instance chosen now. Proxies stay bound to one instance; this is how to move.
+   *
+   * @example
+   * let worker = await api.getService<Task>('task', { mode: 'select:min:get_load' });
+   * // ... later, loads have changed:
+   * worker = await api.reselect(worker);
+   */
+  reselect<T>(proxy: ServiceProxy<T>): Promise<ServiceProxy<T>> {
+    const origin = proxy !== null && typeof proxy === 'object' ? this.#origins.get(proxy) : undefined;
+    if (!origin) throw new TypeError('reselect needs a proxy returned by getService of this client');
+    return this.getService<T>(origin.query, origin.options);
   }
 
   /** The info of the instance `getService` would choose. */
   async getServiceInfo(query: string, options: GetServiceOptions = {}): Promise<ServiceInfo> {
     if (typeof query !== 'string' || query === '') throw new TypeError('service query must be a non-empty string');
-    const config: Record<string, unknown> = {};
-    if (options.mode !== undefined) config.mode = options.mode;
-    if (options.select_timeout !== undefined) config.select_timeout = options.select_timeout;
+    const { timeout: _ignored, ...config } = selectionConfig(options);
     return (await this.#manager('get_service_info', [query, config], this.#selectionBudgetMs(options))) as ServiceInfo;
   }
 
@@ -358,7 +377,11 @@ export class MycelClient {
       },
       { clock: systemClock, timeoutMs, describe: (info) => info.id, query },
     );
-    return this.getService<T>(selection.candidate.id, { timeout: options.timeout ?? DEFAULT_GET_SERVICE_TIMEOUT_S });
+    return (await this.#manager(
+      'get_service',
+      [selection.candidate.id, { timeout: options.timeout ?? DEFAULT_GET_SERVICE_TIMEOUT_S }],
+      this.#selectionBudgetMs(options),
+    )) as ServiceProxy<T>;
   }
 
   async #connect(): Promise<void> {
@@ -511,4 +534,13 @@ export class MycelClient {
       debug: (obj, msg) => log.debug?.(obj, msg),
     };
   }
+}
+
+/** The `config` argument of the manager's `get_service` / `get_service_info`. */
+function selectionConfig(options: GetServiceOptions): Record<string, unknown> {
+  const config: Record<string, unknown> = {};
+  if (options.mode !== undefined) config.mode = options.mode;
+  if (options.select_timeout !== undefined) config.select_timeout = options.select_timeout;
+  if (options.timeout !== undefined) config.timeout = options.timeout;
+  return config;
 }
