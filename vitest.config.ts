@@ -1,9 +1,18 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+
+const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
 
 export default defineConfig({
   resolve: {
-    // Run packages from source: see the "@mycel/source" export condition in each package.json.
-    conditions: ['@mycel/source'],
+    // Tests run the packages from source, never from a stale dist/. (Aliases, because Vitest
+    // loads workspace packages found in node_modules as external modules, where export
+    // conditions such as "@mycel/source" are not applied.)
+    alias: {
+      '@mycel/protocol': src('protocol'),
+      '@mycel/server': src('server'),
+      '@mycel/client': src('client'),
+    },
   },
   test: {
     include: ['test/**/*.test.ts'],

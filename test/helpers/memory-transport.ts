@@ -43,13 +43,14 @@ export class MemoryRouter {
   /** Delivers raw bytes to a peer as if `from` had sent them (the header is stamped as usual). */
   inject(fromPeerId: string, bytes: Uint8Array): void {
     const { main, restOffset } = decodeHead(bytes);
-    const header = { ...(main as Record<string, unknown>), from: fromPeerId, ws: fromPeerId.split('/')[0] };
-    this.#deliver({ from: fromPeerId, to: header.to as string | undefined, header, bytes: replaceHead(header, bytes, restOffset) });
+    const header: Record<string, unknown> = { ...(main as object), from: fromPeerId, ws: fromPeerId.split('/')[0] };
+    const to = typeof header.to === 'string' ? header.to : undefined;
+    this.#deliver({ from: fromPeerId, to, header, bytes: replaceHead(header, bytes, restOffset) });
   }
 
   #route(sender: RpcPeer, bytes: Uint8Array): void {
     const { main, restOffset } = decodeHead(bytes);
-    const header = { ...(main as Record<string, unknown>), from: sender.peerId, ws: sender.workspace };
+    const header: Record<string, unknown> = { ...(main as object), from: sender.peerId, ws: sender.workspace };
     const to = typeof header.to === 'string' ? header.to : undefined;
     this.#deliver({ from: sender.peerId, to, header, bytes: replaceHead(header, bytes, restOffset) });
   }

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   decodeFrame,
   decodeHead,
+  DEFAULT_LIMITS,
   encodeFrame,
   isMycelError,
   MycelError,
@@ -164,6 +165,8 @@ describe('codec malformed input', () => {
     ['a truncated map', [0x82, 0xa1, 0x61]],
     ['a truncated bin32 length', [0xc6, 0x00, 0x00]],
     ['an unknown extension', [0xd4, 0x05, 0x00]],
+    ['the reserved byte 0xc1', [0xc1]],
+    ['a header that is only 0xc1 inside a map', [0x81, 0xa1, 0x61, 0xc1]],
   ])('throws BAD_MESSAGE on %s', (_name, bytes) => {
     expectBadMessage(() => decodeHead(new Uint8Array(bytes)));
     expectBadMessage(() => decodeFrame(new Uint8Array(bytes)));
@@ -174,9 +177,20 @@ describe('codec malformed input', () => {
   });
 
   it('throws BAD_MESSAGE, not a stack overflow, on 100k nested arrays', () => {
-    const error = thrown(() => decodeHead(new Uint8Array(100_000).fill(0x91)));
-    expect(isMycelError(error)).toBe(true);
-    expect(error).toMatchObject({ code: 'BAD_MESSAGE', message: 'malformed msgpack frame: nesting too deep' });
+    const deep = new Uint8Array(100_000).fill(0x91);
+    for (const decode of [decodeHead, decodeFrame, unpackValue]) {
+      const error = thrown(() => decode(deep));
+      expect(isMycelError(error)).toBe(true);
+      expect((error as MycelError).code).toBe('BAD_MESSAGE');
+      expect((error as MycelError).message).toMatch(/^malformed msgpack frame: /);
+    }
+  });
+
+  it(`refuses a header nested deeper than ${DEFAULT_LIMITS.maxHeaderDepth} levels`, () => {
+    const nest = (depth: number): unknown => (depth === 0 ? 1 : { a: nest(depth - 1) });
+    const limit = DEFAULT_LIMITS.maxHeaderDepth;
+    expect(decodeHead(packValue(nest(limit))).main).toEqual(nest(limit));
+    expectBadMessage(() => decodeHead(packValue(nest(limit + 1))));
   });
 
   it('throws BAD_MESSAGE on 100k nested maps', () => {
@@ -185,11 +199,15 @@ describe('codec malformed input', () => {
     expectBadMessage(() => decodeHead(bytes));
   });
 
-  it('keeps the decoder error as the cause', () => {
+  it('says where a truncated value ends', () => {
     const error = thrown(() => unpackValue(new Uint8Array([0x92, 0x01]))) as MycelError;
     expect(error.code).toBe('BAD_MESSAGE');
-    expect(error.message).toMatch(/^malformed msgpack frame: /);
-    expect(error.cause).toBeInstanceOf(Error);
+    expect(error.message).toBe('malformed msgpack frame: frame ends inside a value');
+  });
+
+  it('rejects the reserved byte 0xc1 and trailing bytes in a whole value', () => {
+    expect((thrown(() => unpackValue(new Uint8Array([0xc1]))) as MycelError).message).toContain('0xc1');
+    expect((thrown(() => unpackValue(new Uint8Array([0x01, 0x02]))) as MycelError).message).toContain('bytes after the value');
   });
 
   it('either returns or throws BAD_MESSAGE for random bytes', () => {

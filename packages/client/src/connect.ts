@@ -55,6 +55,8 @@ export interface ConnectOptions {
   workspace?: string;
   /** Authentication token (not supported by the hub yet). */
   token?: string;
+  /** A reconnection token from an earlier connection (`config.reconnection_token`): come back as that client. */
+  reconnection_token?: string;
   /** Display name. */
   name?: string;
   /** Method timeout in seconds (hypha-rpc spelling). @default 30 */
@@ -125,6 +127,7 @@ export class MycelClient {
     this.#url = url;
     this.#clientId = options.client_id ?? options.clientId ?? nanoid();
     this.#policy = reconnectPolicy(options.reconnect);
+    this.#reconnectionToken = options.reconnection_token;
     this.#log = options.logger ?? {};
     this.#events = new Emitter((error, type) =>
       this.#log.warn?.({ event: type, err: String(error) }, 'event listener threw'),

@@ -3,6 +3,9 @@
  * drive time and the engine stays free of host APIs.
  */
 
+/** Longest delay host timers accept. */
+const MAX_TIMER_MS = 2_147_483_647;
+
 /** An opaque timer handle. */
 export type TimerHandle = unknown;
 
@@ -23,7 +26,8 @@ export interface Clock {
 export const systemClock: Clock = {
   now: () => Date.now(),
   setTimeout(fn, ms) {
-    const handle = hostTimers().setTimeout(fn, ms) as { unref?: () => void };
+    // Hosts turn delays past 2^31-1 ms into 1 ms; clamp instead (24.8 days is "never" enough).
+    const handle = hostTimers().setTimeout(fn, Math.min(ms, MAX_TIMER_MS)) as { unref?: () => void };
     handle.unref?.();
     return handle;
   },

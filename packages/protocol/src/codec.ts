@@ -6,6 +6,8 @@
  */
 import { Packr } from 'msgpackr';
 import { MycelError } from './errors.js';
+import { DEFAULT_LIMITS } from './limits.js';
+import { isMsgpackMap, skipMsgpack } from './scan.js';
 
 const packr = new Packr({
   useRecords: false,
@@ -28,7 +30,12 @@ export function packValue(value: unknown): Uint8Array {
 }
 
 /** Unpacks one msgpack value; throws `BAD_MESSAGE` on malformed input. */
-export function unpackValue(bytes: Uint8Array): unknown {
+export function unpackValue(bytes: Uint8Array, maxDepth = DEFAULT_LIMITS.maxBodyDepth): unknown {
+  // Check the structure first: it rejects what msgpackr would accept loosely (0xc1, trailing
+  // bytes) and bounds nesting without recursion.
+  if (skipMsgpack(bytes, 0, maxDepth) !== bytes.length) {
+    throw new MycelError('BAD_MESSAGE', 'malformed msgpack frame: bytes after the value');
+  }
   try {
     return packr.unpack(bytes);
   } catch (error) {
@@ -47,20 +54,23 @@ export function encodeFrame(main: object, extra?: object): Uint8Array {
  * Decodes only the header object of a frame and reports where it ends, so a router can rewrite
  * the header and forward the body without decoding it.
  */
-export function decodeHead(bytes: Uint8Array): FrameHead {
-  let main: unknown;
-  let restOffset = -1;
-  try {
-    packr.unpackMultiple(bytes, (value: unknown, _start?: number, end?: number) => {
-      main = value;
-      restOffset = end ?? bytes.length;
-      return false;
-    });
-  } catch (error) {
-    throw badFrame(error);
+export function decodeHead(bytes: Uint8Array, maxDepth = DEFAULT_LIMITS.maxHeaderDepth): FrameHead {
+  if (bytes.length === 0) throw new MycelError('BAD_MESSAGE', 'empty frame');
+  // Find the header's end (and refuse absurd nesting) before decoding anything.
+  const restOffset = skipMsgpack(bytes, 0, maxDepth);
+  return { main: unpackValue(bytes.subarray(0, restOffset), maxDepth), restOffset };
+}
+
+/**
+ * Checks that the body after `restOffset` is absent or exactly one well-formed msgpack map, without
+ * decoding it. Throws `BAD_MESSAGE` otherwise.
+ */
+export function checkBody(bytes: Uint8Array, restOffset: number, maxDepth = DEFAULT_LIMITS.maxBodyDepth): void {
+  if (restOffset >= bytes.length) return;
+  if (!isMsgpackMap(bytes, restOffset)) throw new MycelError('BAD_MESSAGE', 'frame body must be a msgpack map');
+  if (skipMsgpack(bytes, restOffset, maxDepth) !== bytes.length) {
+    throw new MycelError('BAD_MESSAGE', 'frame has bytes after its body');
   }
-  if (restOffset < 0) throw new MycelError('BAD_MESSAGE', 'empty frame');
-  return { main, restOffset };
 }
 
 /** Decodes a whole frame: header, and body if any. */

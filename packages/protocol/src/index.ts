@@ -9,7 +9,7 @@
  */
 export { systemClock } from './clock.js';
 export type { Clock, TimerHandle } from './clock.js';
-export { decodeFrame, decodeHead, encodeFrame, packValue, replaceHead, unpackValue } from './codec.js';
+export { checkBody, decodeFrame, decodeHead, encodeFrame, packValue, replaceHead, unpackValue } from './codec.js';
 export type { FrameHead as DecodedFrameHead } from './codec.js';
 export {
   connectionInfoSchema,
@@ -56,6 +56,7 @@ export type {
   ServiceDefinition,
   Visibility,
 } from './peer.js';
+export { isMsgpackMap, skipMsgpack } from './scan.js';
 export { probeNumber, selectInstance } from './select.js';
 export type { Probe, Selection, SelectionReason, SelectOptions } from './select.js';
 export {

@@ -26,6 +26,8 @@ export interface ReceiverLimits {
   maxHeaderDepth: number;
   /** Most calls one peer may have waiting for an answer at once. @default 10000 */
   maxPendingCalls: number;
+  /** Deepest nesting of arrays and maps accepted inside a frame's body. @default 100 */
+  maxBodyDepth: number;
 }
 
 /** The defaults of {@link ReceiverLimits}. */
@@ -33,4 +35,5 @@ export const DEFAULT_LIMITS: Readonly<ReceiverLimits> = Object.freeze({
   maxPayloadBytes: 16 * 1024 * 1024,
   maxHeaderDepth: 32,
   maxPendingCalls: 10_000,
+  maxBodyDepth: 100,
 });

@@ -2,7 +2,7 @@
  * Reassembly of large messages that a sender split into chunks through the receiver's
  * `built-in.message_cache` (hypha-rpc does this above 256 KiB). Bounded: at most
  * {@link MAX_CACHED_MESSAGES} messages and {@link MAX_CACHED_BYTES} bytes in all; a key belongs
- * to the peer that created it.
+ * to the peer that created it (each peer has its own key space).
  */
 import { MycelError } from './errors.js';
 
@@ -26,15 +26,16 @@ export class MessageCache {
 
   /** Starts a message. The oldest message is dropped when the store is full. */
   create(key: string, owner: string, overwrite: boolean): void {
-    const existing = this.#entries.get(key);
+    const id = entryId(owner, key);
+    const existing = this.#entries.get(id);
     if (existing && !overwrite) throw new MycelError('BAD_MESSAGE', `message "${key}" already exists in the cache`);
-    if (existing) this.#drop(key);
+    if (existing) this.#drop(id);
     while (this.#entries.size >= MAX_CACHED_MESSAGES) {
       const oldest = this.#entries.keys().next().value;
       if (oldest === undefined) break;
       this.#drop(oldest);
     }
-    this.#entries.set(key, { owner, chunks: [], bytes: 0 });
+    this.#entries.set(id, { owner, chunks: [], bytes: 0 });
   }
 
   /** Adds a chunk at the end. */
@@ -54,7 +55,7 @@ export class MessageCache {
   /** Removes a message and returns its bytes, joined. Fails when a chunk is missing. */
   take(key: string, owner: string): Uint8Array {
     const entry = this.#own(key, owner);
-    this.#drop(key);
+    this.#drop(entryId(owner, key));
     const out = new Uint8Array(entry.bytes);
     let offset = 0;
     for (let i = 0; i < entry.chunks.length; i++) {
@@ -69,7 +70,7 @@ export class MessageCache {
   /** Removes a message. */
   remove(key: string, owner: string): void {
     this.#own(key, owner);
-    this.#drop(key);
+    this.#drop(entryId(owner, key));
   }
 
   /** Drops everything. */
@@ -79,8 +80,8 @@ export class MessageCache {
   }
 
   #own(key: string, owner: string): Entry {
-    const entry = this.#entries.get(key);
-    if (!entry || entry.owner !== owner) throw new MycelError('BAD_MESSAGE', `message "${key}" does not exist`);
+    const entry = this.#entries.get(entryId(owner, key));
+    if (!entry) throw new MycelError('BAD_MESSAGE', `message "${key}" does not exist`);
     return entry;
   }
 
@@ -97,10 +98,15 @@ export class MessageCache {
     this.#bytes += delta;
   }
 
-  #drop(key: string): void {
-    const entry = this.#entries.get(key);
+  #drop(id: string): void {
+    const entry = this.#entries.get(id);
     if (!entry) return;
     this.#bytes -= entry.bytes;
-    this.#entries.delete(key);
+    this.#entries.delete(id);
   }
+}
+
+/** Keys are per sender: one peer can neither see nor replace another's message. */
+function entryId(owner: string, key: string): string {
+  return `${owner}\n${key}`;
 }

@@ -29,7 +29,9 @@ export function paramNames(fn: (...args: never[]) => unknown): readonly string[]
 }
 
 function parse(source: string): readonly string[] | null {
-  const text = source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
+  // Bound and native functions print as `function () { [native code] }`: their names are unknown.
+  if (source.includes('[native code]')) return null;
+  const text = stripComments(source);
   const open = text.indexOf('(');
   const arrow = text.indexOf('=>');
   // `x => ...`: a single bare parameter before the arrow.
@@ -79,4 +81,32 @@ function splitTopLevel(text: string): string[] {
   const last = text.slice(start);
   if (last.trim() !== '') parts.push(last);
   return parts;
+}
+
+/** Removes comments, leaving string and template literals alone. */
+function stripComments(source: string): string {
+  let out = '';
+  let quote: string | undefined;
+  for (let i = 0; i < source.length; i++) {
+    const ch = source[i] as string;
+    if (quote) {
+      out += ch;
+      if (ch === '\\') {
+        out += source[i + 1] ?? '';
+        i++;
+      } else if (ch === quote) quote = undefined;
+      continue;
+    }
+    if (ch === '"' || ch === "'" || ch === '`') {
+      quote = ch;
+      out += ch;
+    } else if (ch === '/' && source[i + 1] === '/') {
+      while (i < source.length && source[i] !== '\n') i++;
+      out += '\n';
+    } else if (ch === '/' && source[i + 1] === '*') {
+      const end = source.indexOf('*/', i + 2);
+      i = end < 0 ? source.length : end + 1;
+    } else out += ch;
+  }
+  return out;
 }

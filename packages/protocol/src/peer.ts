@@ -149,6 +149,8 @@ export class RpcPeer {
   readonly #sessions = new Map<string, Session>();
   readonly #replySessions: string[] = [];
   readonly #messageCache = new MessageCache();
+  /** Heartbeat timers of calls this peer is running, cleared on close. */
+  readonly #heartbeats = new Set<{ handle: TimerHandle | undefined }>();
   #pendingCount = 0;
   #closedError: MycelError | undefined;
 
@@ -279,6 +281,9 @@ export class RpcPeer {
       );
     }
     const timeoutMs = options.timeoutMs ?? this.#methodTimeoutMs;
+    if (!(timeoutMs > 0) || !Number.isFinite(timeoutMs)) {
+      return Promise.reject(new TypeError(`timeoutMs must be a positive finite number, got ${timeoutMs}`));
+    }
     const session = this.#openSession(target);
     let encodedArgs: unknown[];
     try {
@@ -357,6 +362,8 @@ export class RpcPeer {
     this.#closedError = error;
     this.rejectAll(error);
     this.#messageCache.clear();
+    for (const beat of this.#heartbeats) if (beat.handle !== undefined) this.#clock.clearTimeout(beat.handle);
+    this.#heartbeats.clear();
   }
 
   /** Rejects all pending calls but keeps the peer usable (a transport that will reconnect). */
@@ -386,8 +393,12 @@ export class RpcPeer {
       if (main === null || typeof main !== 'object' || Array.isArray(main)) {
         throw new MycelError('BAD_MESSAGE', 'frame header is not a map');
       }
-      merged = { ...(main as Record<string, unknown>) };
-      if (extra !== null && typeof extra === 'object' && !Array.isArray(extra)) Object.assign(merged, extra);
+      // The header wins: the hub stamps `from`/`ws`/`user` there and never reads the body, so a
+      // body must not be able to override them.
+      merged =
+        extra !== null && typeof extra === 'object' && !Array.isArray(extra)
+          ? { ...(extra as Record<string, unknown>), ...(main as Record<string, unknown>) }
+          : { ...(main as Record<string, unknown>) };
     } catch (error) {
       this.#logger?.warn({ err: String(error) }, 'dropped malformed frame');
       return;
@@ -496,20 +507,26 @@ export class RpcPeer {
       resolve?.(result);
       return;
     }
-    let beat: TimerHandle | undefined;
     let done = false;
+    const heartbeats = this.#heartbeats;
+    const beat = { handle: undefined as TimerHandle | undefined };
     if (heartbeat && intervalS && intervalS > 0) {
       const intervalMs = Math.max(intervalS * 1000, 100);
       const tick = () => {
-        if (done) return;
+        if (done || this.#closedError) {
+          heartbeats.delete(beat);
+          return;
+        }
         heartbeat();
-        beat = this.#clock.setTimeout(tick, intervalMs);
+        beat.handle = this.#clock.setTimeout(tick, intervalMs);
       };
-      beat = this.#clock.setTimeout(tick, intervalMs);
+      beat.handle = this.#clock.setTimeout(tick, intervalMs);
+      heartbeats.add(beat);
     }
     const finish = () => {
       done = true;
-      if (beat !== undefined) this.#clock.clearTimeout(beat);
+      heartbeats.delete(beat);
+      if (beat.handle !== undefined) this.#clock.clearTimeout(beat.handle);
     };
     result.then(
       (value) => {
@@ -642,7 +659,8 @@ export class RpcPeer {
       const kwargs = args.pop();
       if (kwargs !== null && typeof kwargs === 'object' && !Array.isArray(kwargs) && names) {
         const record = kwargs as Record<string, unknown>;
-        const positional = names.filter((n) => n !== 'context');
+        // With `require_context` the last parameter takes the context, whatever its name.
+        const positional = requireContext ? names.slice(0, -1) : names.filter((n) => n !== 'context');
         const mapped = positional.map((name, i) => (name in record ? record[name] : args[i]));
         args = mapped.length >= args.length ? mapped : [...mapped, ...args.slice(mapped.length)];
       } else {
@@ -856,8 +874,7 @@ export class RpcPeer {
   #processCached(frame: Uint8Array, context: CallContext): void {
     const { main, extra } = decodeFrame(frame);
     if (main === null || typeof main !== 'object') throw new MycelError('BAD_MESSAGE', 'cached frame header is not a map');
-    const merged: Record<string, unknown> = { ...(main as Record<string, unknown>) };
-    if (extra !== null && typeof extra === 'object') Object.assign(merged, extra);
+    const merged: Record<string, unknown> = { ...(extra !== null && typeof extra === 'object' ? extra : {}), ...main };
     Object.assign(merged, { from: context.from, to: context.to, ws: context.ws, user: context.user });
     this.handleMessage(merged);
   }

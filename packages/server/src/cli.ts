@@ -39,13 +39,13 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const logger = pino({ level: values['log-level'] ?? process.env.MYCEL_LOG_LEVEL ?? 'info' });
-  const hub = await startHub({ host: values.host ?? '127.0.0.1', port, logger });
+  const started = startHub({ host: values.host ?? '127.0.0.1', port, logger });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    hub.close().then(
+    started.then((hub) => hub.close()).then(
       () => {
         logger.flush();
         process.exit(0);
@@ -56,8 +56,11 @@ async function main(): Promise<void> {
       },
     );
   };
+  // Handlers go in before the hub starts: a supervisor may signal as soon as it reads the
+  // `hub listening` line, and a signal with no handler kills the process without a clean close.
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  await started;
 }
 
 main().catch((error: unknown) => {

@@ -20,7 +20,11 @@ import { admit } from './handshake.js';
 import { createManager, type Manager } from './manager.js';
 import { Registry } from './registry.js';
 import { Router } from './router.js';
+import { TokenBucket } from './rate-limit.js';
 import { TokenSigner } from './tokens.js';
+
+/** Longest WebSocket close reason, in bytes (RFC 6455 section 5.5). */
+const MAX_CLOSE_REASON_BYTES = 123;
 
 /** The version reported to clients in `connection_info.hypha_version`. */
 export const HUB_VERSION = '0.1.0';
@@ -50,6 +54,10 @@ export interface HubOptions {
   maxInFlightPerClient?: number;
   /** Most bytes queued for a client that does not read; past it the client is dropped. @default 64 MiB */
   maxBufferedBytes?: number;
+  /** Messages per second one client may send on average; past it the hub stops reading it for a while. @default 20000 */
+  maxMessagesPerSecond?: number;
+  /** Messages one client may send in a burst above its rate. @default 40000 */
+  messageBurst?: number;
   /** Interval of WebSocket pings; a client that missed one pong is terminated. @default 10000 */
   pingIntervalMs?: number;
   /** Secret of reconnection tokens. @default random per hub (tokens die with the hub) */
@@ -91,6 +99,8 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
   const pingIntervalMs = options.pingIntervalMs ?? 10_000;
   const tokenLifetimeS = options.reconnectionTokenLifetimeS ?? DEFAULT_RECONNECTION_TOKEN_LIFETIME_S;
   const tokens = new TokenSigner(options.tokenSecret);
+  const ratePerSecond = options.maxMessagesPerSecond ?? 20_000;
+  const burst = options.messageBurst ?? 2 * ratePerSecond;
   const clients = new Map<string, ClientConnection>();
   const registry = new Registry();
   const router = new Router({
@@ -195,7 +205,22 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       };
       connection.sendText(info);
       log.info({ client: peerId, reconnection: isReconnection }, 'client connected');
-      socket.on('message', (frame: RawData, binary: boolean) => onFrame(connection, frame, binary));
+      const bucket = new TokenBucket(ratePerSecond, burst);
+      let resumeTimer: NodeJS.Timeout | undefined;
+      socket.on('message', (frame: RawData, binary: boolean) => {
+        const waitMs = bucket.take();
+        if (waitMs > 0 && resumeTimer === undefined) {
+          log.warn({ client: peerId, waitMs }, 'client over its message rate: pausing reads');
+          socket.pause();
+          resumeTimer = setTimeout(() => {
+            resumeTimer = undefined;
+            socket.resume();
+          }, waitMs);
+          resumeTimer.unref();
+        }
+        onFrame(connection, frame, binary);
+      });
+      socket.once('close', () => clearTimeout(resumeTimer));
       socket.once('close', (code) => onClose(connection, code));
     });
   }
@@ -247,7 +272,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
     log.warn({ reason }, 'connection refused');
     if (socket.readyState === socket.OPEN) {
       socket.send(JSON.stringify({ type: 'error', message: reason }));
-      socket.close(1008, reason.slice(0, 120));
+      socket.close(1008, closeReason(reason));
     }
   }
 
@@ -305,6 +330,19 @@ function listen(server: Server, port: number, host: string): Promise<void> {
       resolve();
     });
   });
+}
+
+/**
+ * A close reason fits in 123 bytes of UTF-8 (RFC 6455 section 5.5) and `ws` throws past that, so
+ * a reason quoting client input (a non-ASCII client id) is cut at a character boundary.
+ */
+function closeReason(reason: string): string {
+  const bytes = Buffer.from(reason, 'utf8');
+  if (bytes.length <= MAX_CLOSE_REASON_BYTES) return reason;
+  let end = MAX_CLOSE_REASON_BYTES;
+  // Back up over continuation bytes (10xxxxxx) so no character is split.
+  while (end > 0 && ((bytes[end] ?? 0) & 0xc0) === 0x80) end--;
+  return bytes.subarray(0, end).toString('utf8');
 }
 
 function toBytes(data: RawData): Uint8Array {

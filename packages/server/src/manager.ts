@@ -266,7 +266,9 @@ function recordFromInfo(
   // Callback interfaces are private to their client; they are never registered (as Hypha).
   if (serviceId.startsWith('_rintf_') || config._local_only === true) return undefined;
   const id = `${from}:${serviceId}`;
-  if (!registry.get(id) && registry.countForPeer(from) >= maxServices) {
+  // `built-in` is the client's own plumbing: it does not count against the limit.
+  const count = registry.countForPeer(from) - (registry.get(`${from}:built-in`) ? 1 : 0);
+  if (serviceId !== 'built-in' && !registry.get(id) && count >= maxServices) {
     throw new MycelError('LIMIT_EXCEEDED', `too many services for "${from}" (limit ${maxServices})`);
   }
   const visibility = VISIBILITIES.includes(config.visibility as ServiceVisibility)

@@ -7,6 +7,7 @@
  * caller waiting on it is rejected at once instead of waiting for its timeout.
  */
 import {
+  checkBody,
   decodeHead,
   encodeFrame,
   frameHeadSchema,
@@ -67,6 +68,13 @@ export class Router {
         return;
       }
       head = parsed.data;
+      try {
+        // The body is forwarded untouched, so it must be well-formed: a bad one can wedge a client.
+        checkBody(frame, restOffset);
+      } catch (error) {
+        this.#refuse(sender, head, 'BAD_MESSAGE', MycelError.from(error).message);
+        return;
+      }
     } catch (error) {
       const err = MycelError.from(error, 'BAD_MESSAGE');
       this.#log.warn({ client: sender.peerId, err: err.message }, 'malformed frame');
@@ -93,6 +101,9 @@ export class Router {
     }
     const callee = this.#clients.get(target);
     const session = typeof head.session === 'string' ? head.session : undefined;
+    // An answer ends its call's in-flight entry even when the caller left meanwhile; otherwise
+    // the entry would stay, and enough of them would shut the callee off with LIMIT_EXCEEDED.
+    if (!session) this.#noteAnswer(sender, target, head.method);
     if (!callee) {
       if (session) this.#rejectCall(sender.peerId, target, session, 'CONNECTION_CLOSED', `peer "${target}" is not connected`);
       else this.#log.debug({ client: sender.peerId, target }, 'dropped message to unknown peer');
@@ -110,8 +121,6 @@ export class Router {
         return;
       }
       callee.inFlight.set(`${sender.peerId}\n${session}`, sender.peerId);
-    } else {
-      this.#noteAnswer(sender, target, head.method);
     }
     callee.send(replaceHead(head, frame, restOffset));
   }
@@ -193,7 +202,8 @@ export class Router {
       try {
         const extra = unpackValue(frame.subarray(restOffset));
         if (extra !== null && typeof extra === 'object' && !Array.isArray(extra)) {
-          message = { ...head, ...(extra as Record<string, unknown>) };
+          // The stamped header wins over anything the body says about `from`/`ws`/`user`.
+          message = { ...(extra as Record<string, unknown>), ...head };
         }
       } catch (error) {
         this.#refuse(sender, head, 'BAD_MESSAGE', MycelError.from(error).message);
@@ -228,10 +238,13 @@ export class Router {
   /** Answers a bad frame: a `BAD_MESSAGE` reject when it carries a session, a warn log always. */
   #refuse(sender: ClientConnection, main: unknown, code: ErrorCode, message: string): void {
     this.#log.warn({ client: sender.peerId, code, reason: message }, 'refused frame');
-    const session = (main as { session?: unknown } | null)?.session;
-    if (typeof session === 'string' && session.length <= 256) {
-      this.#rejectCall(sender.peerId, this.#manager?.peerId ?? '*', session, code, message);
-    }
+    const header = main as { session?: unknown; to?: unknown } | null;
+    const session = header?.session;
+    if (typeof session !== 'string' || session.length > 256) return;
+    // The caller only accepts an answer from the peer it called, so answer in that peer's name.
+    const to = typeof header?.to === 'string' ? header.to : undefined;
+    const callee = to === undefined ? (this.#manager?.peerId ?? '*') : to.includes('/') ? to : `${sender.workspace}/${to}`;
+    this.#rejectCall(sender.peerId, callee, session, code, message);
   }
 
   /** Delivers a synthetic `{session}.reject` to `caller`, as if `callee` had sent it. */

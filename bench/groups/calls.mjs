@@ -1,0 +1,49 @@
+/**
+ * Group "calls": sequential calls, 32 calls in flight and payload round trips, on a fresh hub,
+ * one worker process (one worker serving `echo`) and one caller process per round and system.
+ */
+import { startRole } from '../roles/role.mjs';
+
+const SERVICE_ID = 'echo';
+const WORKER_ID = 'echo-worker';
+
+/** The measures this group runs. */
+export const CALL_MEASURES = ['sequential', 'concurrent', 'payload'];
+
+/**
+ * Runs one round of the call measures for one system.
+ * @param {string} system
+ * @param {{ sequential?: object, concurrent?: object, payload?: object }} params `undefined` skips a measure
+ * @param {{ hubExecArgv: string[] }} options
+ * @returns {Promise<Record<string, number>>} flat metrics, e.g. `sequential.p50Ms`
+ */
+export async function runCallsRound(system, params, { hubExecArgv }) {
+  const roles = [];
+  try {
+    const hub = await startRole('hub', [system], { execArgv: hubExecArgv });
+    roles.push(hub);
+    const workers = await startRole('workers', [system]);
+    roles.push(workers);
+    await workers.request('connect', {
+      url: hub.ready.url,
+      workers: [{ clientId: WORKER_ID, services: [{ id: SERVICE_ID, echo: true }] }],
+    });
+    const caller = await startRole('callers', [system]);
+    roles.push(caller);
+    await caller.request('connect', { url: hub.ready.url, clientIds: ['caller'] });
+    const result = await caller.request('calls', { serviceId: SERVICE_ID, instances: [WORKER_ID], ...params });
+    return flatten(result);
+  } finally {
+    for (const role of roles.reverse()) await role.stop();
+  }
+}
+
+/** `{sequential: {p50Ms: 1}}` -> `{"sequential.p50Ms": 1}`. */
+function flatten(result) {
+  const flat = {};
+  for (const [measure, values] of Object.entries(result)) {
+    if (!values) continue;
+    for (const [key, value] of Object.entries(values)) flat[`${measure}.${key}`] = value;
+  }
+  return flat;
+}
