@@ -199,10 +199,10 @@ describe('codec malformed input', () => {
     expectBadMessage(() => decodeHead(bytes));
   });
 
-  it('says where a truncated value ends', () => {
+  it('says why a truncated value is malformed', () => {
     const error = thrown(() => unpackValue(new Uint8Array([0x92, 0x01]))) as MycelError;
     expect(error.code).toBe('BAD_MESSAGE');
-    expect(error.message).toBe('malformed msgpack frame: frame ends inside a value');
+    expect(error.message).toBe('malformed msgpack frame: container larger than the frame');
   });
 
   it('rejects the reserved byte 0xc1 and trailing bytes in a whole value', () => {
