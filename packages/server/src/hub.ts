@@ -20,11 +20,17 @@ import { admit } from './handshake.js';
 import { createManager, type Manager } from './manager.js';
 import { Registry } from './registry.js';
 import { Router } from './router.js';
-import { TokenBucket } from './rate-limit.js';
+import { RateGate, TokenBucket } from './rate-limit.js';
 import { TokenSigner } from './tokens.js';
 
 /** Longest WebSocket close reason, in bytes (RFC 6455 section 5.5). */
 const MAX_CLOSE_REASON_BYTES = 123;
+
+/**
+ * Messages of one over-rate client that may wait for their turn; reads are paused meanwhile, so
+ * only what was already in flight lands here. Past it the client is dropped.
+ */
+const MAX_QUEUED_MESSAGES = 10_000;
 
 /** The version reported to clients in `connection_info.hypha_version`. */
 export const HUB_VERSION = '0.1.0';
@@ -205,22 +211,22 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       };
       connection.sendText(info);
       log.info({ client: peerId, reconnection: isReconnection }, 'client connected');
-      const bucket = new TokenBucket(ratePerSecond, burst);
-      let resumeTimer: NodeJS.Timeout | undefined;
-      socket.on('message', (frame: RawData, binary: boolean) => {
-        const waitMs = bucket.take();
-        if (waitMs > 0 && resumeTimer === undefined) {
-          log.warn({ client: peerId, waitMs }, 'client over its message rate: pausing reads');
+      const gate = new RateGate<[RawData, boolean]>({
+        bucket: new TokenBucket(ratePerSecond, burst),
+        maxQueued: MAX_QUEUED_MESSAGES,
+        deliver: ([frame, binary]) => onFrame(connection, frame, binary),
+        pause: () => {
+          log.warn({ client: peerId }, 'client over its message rate: pausing reads');
           socket.pause();
-          resumeTimer = setTimeout(() => {
-            resumeTimer = undefined;
-            socket.resume();
-          }, waitMs);
-          resumeTimer.unref();
-        }
-        onFrame(connection, frame, binary);
+        },
+        resume: () => socket.resume(),
+        overflow: (queued) => {
+          log.warn({ client: peerId, queued }, 'dropping client: message queue over its limit');
+          socket.terminate();
+        },
       });
-      socket.once('close', () => clearTimeout(resumeTimer));
+      socket.on('message', (frame: RawData, binary: boolean) => gate.push([frame, binary]));
+      socket.once('close', () => gate.close());
       socket.once('close', (code) => onClose(connection, code));
     });
   }

@@ -1,7 +1,8 @@
 /**
- * Per-client message rate limit: a token bucket. A client over its rate is not disconnected; the
- * hub stops reading its socket until the bucket has refilled (TCP backpressure does the rest),
- * so a burst slows the sender down and nobody else.
+ * Per-client message rate limit. A client over its rate is not disconnected: its messages wait in
+ * a short queue and the hub stops reading its socket (TCP backpressure does the rest) until the
+ * token bucket has refilled, so a burst slows the sender down and nobody else. Only a client that
+ * keeps pushing past a bounded queue is dropped.
  */
 
 /** A token bucket refilled continuously at `ratePerSecond`, holding at most `burst` tokens. */
@@ -21,15 +22,91 @@ export class TokenBucket {
     this.#updatedAt = now();
   }
 
-  /**
-   * Takes one token. Returns 0 when one was there, otherwise how many milliseconds the caller
-   * should pause before the bucket is back to zero (the debt is kept, so pauses add up).
-   */
+  /** Takes a token and returns 0, or returns how many ms until one is there (taking nothing). */
   take(): number {
     const now = this.#now();
     this.#tokens = Math.min(this.#burst, this.#tokens + (now - this.#updatedAt) * this.#ratePerMs);
     this.#updatedAt = now;
-    this.#tokens -= 1;
-    return this.#tokens >= 0 ? 0 : Math.ceil(-this.#tokens / this.#ratePerMs);
+    if (this.#tokens >= 1) {
+      this.#tokens -= 1;
+      return 0;
+    }
+    return Math.max(1, Math.ceil((1 - this.#tokens) / this.#ratePerMs));
+  }
+}
+
+/** What a {@link RateGate} drives. */
+export interface RateGateOptions<T> {
+  bucket: TokenBucket;
+  /** Handles one admitted message. */
+  deliver: (item: T) => void;
+  /** Stops reading from the source (called when messages start to wait). */
+  pause: () => void;
+  /** Reads from the source again (called when the queue is empty). */
+  resume: () => void;
+  /** Called once when more than `maxQueued` messages wait: the source should be dropped. */
+  overflow: (queued: number) => void;
+  /** Most messages allowed to wait. */
+  maxQueued: number;
+}
+
+/** Admits messages at the bucket's rate, queueing (boundedly) the ones that come too fast. */
+export class RateGate<T> {
+  readonly #o: RateGateOptions<T>;
+  readonly #queue: T[] = [];
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #isClosed = false;
+
+  constructor(options: RateGateOptions<T>) {
+    this.#o = options;
+  }
+
+  /** Offers one message. */
+  push(item: T): void {
+    if (this.#isClosed) return;
+    if (this.#queue.length === 0 && this.#o.bucket.take() === 0) {
+      this.#o.deliver(item);
+      return;
+    }
+    this.#queue.push(item);
+    if (this.#queue.length > this.#o.maxQueued) {
+      this.close();
+      this.#o.overflow(this.#o.maxQueued);
+      return;
+    }
+    if (this.#queue.length === 1) {
+      this.#o.pause();
+      this.#drainLater();
+    }
+  }
+
+  /** Drops what waits and stops the drain timer. */
+  close(): void {
+    this.#isClosed = true;
+    this.#queue.length = 0;
+    clearTimeout(this.#timer);
+  }
+
+  #drainLater(): void {
+    const waitMs = this.#o.bucket.take();
+    if (waitMs === 0) {
+      this.#drain(true);
+      return;
+    }
+    this.#timer = setTimeout(() => this.#drain(false), waitMs);
+    this.#timer.unref?.();
+  }
+
+  #drain(hasToken: boolean): void {
+    let token = hasToken;
+    while (!this.#isClosed && this.#queue.length > 0) {
+      if (!token && this.#o.bucket.take() > 0) {
+        this.#drainLater();
+        return;
+      }
+      token = false;
+      this.#o.deliver(this.#queue.shift() as T);
+    }
+    if (!this.#isClosed) this.#o.resume();
   }
 }
