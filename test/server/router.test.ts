@@ -93,4 +93,18 @@ describe('Router', () => {
     expect(caller.pending).toBe(0);
     expect((await worker.nextBinary()).main.session).toBe('s2');
   });
+
+  it('frees the slots of a caller that left even when the callee never answers', async () => {
+    await using hub = await startTestHub({ maxInFlightPerClient: 2 });
+    const { socket: worker } = await RawSocket.connect(hub.url, 'w');
+    const { socket: leaver } = await RawSocket.connect(hub.url, 'leaver');
+    leaver.ws.send(call('public/w', 's1'));
+    leaver.ws.send(call('public/w', 's2'));
+    await worker.nextBinary();
+    await worker.nextBinary();
+    expect(hub.clients.get('public/w')?.inFlight.size).toBe(2);
+    leaver.ws.close();
+    await expect.poll(() => hub.clients.has('public/leaver')).toBe(false);
+    expect(hub.clients.get('public/w')?.inFlight.size).toBe(0);
+  });
 });

@@ -270,6 +270,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       return;
     }
     clients.delete(connection.peerId);
+    router.forgetCaller(connection.peerId);
     manager.removeClient(connection);
     log.info({ client: connection.peerId, code, rejected }, 'client disconnected');
   }

@@ -186,6 +186,17 @@ export class Router {
     return count;
   }
 
+  /**
+   * Drops the in-flight entries of calls `caller` made: it is gone, their answers will be dropped,
+   * and the callees' slots must not stay taken by them.
+   */
+  forgetCaller(caller: string): void {
+    const prefix = `${caller}\n`;
+    for (const client of this.#clients.values()) {
+      for (const key of client.inFlight.keys()) if (key.startsWith(prefix)) client.inFlight.delete(key);
+    }
+  }
+
   /** A reply (`{session}.resolve|reject`) from `callee` to `caller` ends that call's in-flight entry. */
   #noteAnswer(callee: ClientConnection | undefined, caller: string, method: unknown): void {
     if (typeof method !== 'string' || !callee) return;
