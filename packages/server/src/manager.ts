@@ -165,7 +165,7 @@ export function createManager(options: ManagerOptions): Manager {
     }, ['service_id', 'config', 'context']),
 
     get_service: withParamNames(async (serviceId: unknown, config: unknown, context: CallContext) => {
-      if (serviceId === '~' || serviceId === 'default' && context.from === peerId) return peer.describeService('default');
+      if (serviceId === '~') return peer.describeService('default');
       const record = await select(serviceId, config, context);
       const cfg = asRecord(config);
       const timeoutMs = typeof cfg.timeout === 'number' && cfg.timeout > 0 ? cfg.timeout * 1000 : DEFAULT_GET_SERVICE_TIMEOUT_MS;
