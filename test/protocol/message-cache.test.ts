@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_CACHED_BYTES, MAX_CACHED_MESSAGES } from '@mycel/protocol';
+import { CACHED_MESSAGE_TTL_MS, MAX_CACHED_BYTES, MAX_CACHED_BYTES_PER_SENDER, MAX_CACHED_MESSAGES } from '@mycel/protocol';
 // MessageCache is internal (the peer's built-in service uses it); import it and its error class from
 // the same source tree so instanceof holds.
 import { MycelError } from '../../packages/protocol/src/errors.js';
@@ -162,26 +162,53 @@ describe('MessageCache', () => {
     const cache = new MessageCache();
     // Views of one 32 MiB buffer: the cache counts 256 MiB while the test holds 32 MiB.
     const big = new Uint8Array(MAX_CACHED_BYTES / 8);
-    cache.create('a', 'ws/a', false);
-    cache.create('b', 'ws/b', false);
-    for (let i = 0; i < 4; i++) cache.append('a', 'ws/a', big);
-    for (let i = 0; i < 4; i++) cache.append('b', 'ws/b', big);
-    const error = thrown(() => cache.append('b', 'ws/b', bytes(1)));
+    for (let s = 0; s < 8; s++) {
+      cache.create('k', `ws/s${s}`, false);
+      cache.append('k', `ws/s${s}`, big);
+    }
+    cache.create('k', 'ws/late', false);
+    const error = thrown(() => cache.append('k', 'ws/late', bytes(1)));
     expect(error.code).toBe('LIMIT_EXCEEDED');
     expect(error.message).toMatchInlineSnapshot(`"message cache is full (268435456 bytes)"`);
-    cache.remove('a', 'ws/a');
-    cache.append('b', 'ws/b', bytes(1));
-    cache.set('b', 'ws/b', 0, bytes(1));
-    cache.create('c', 'ws/c', false);
-    for (let i = 0; i < 4; i++) cache.append('c', 'ws/c', big);
+    cache.remove('k', 'ws/s0');
+    cache.append('k', 'ws/late', bytes(1));
+    cache.set('k', 'ws/late', 0, bytes(1));
+  });
+
+  it(`refuses more than ${MAX_CACHED_BYTES_PER_SENDER} bytes from one sender, and forgets a sender`, () => {
+    const cache = new MessageCache();
+    const half = new Uint8Array(MAX_CACHED_BYTES_PER_SENDER / 2);
+    cache.create('a', 'ws/a', false);
+    cache.create('b', 'ws/a', false);
+    cache.append('a', 'ws/a', half);
+    cache.append('b', 'ws/a', half);
+    const error = thrown(() => cache.append('b', 'ws/a', bytes(1)));
+    expect(error.code).toBe('LIMIT_EXCEEDED');
+    expect(error.message).toBe(`too many cached bytes from one sender (limit ${MAX_CACHED_BYTES_PER_SENDER})`);
+    cache.create('c', 'ws/other', false);
+    cache.append('c', 'ws/other', half);
+    cache.dropOwner('ws/a');
+    expect(thrown(() => cache.take('a', 'ws/a')).code).toBe('BAD_MESSAGE');
+    cache.create('a', 'ws/a', false);
+    cache.append('a', 'ws/a', half);
+  });
+
+  it('drops messages not completed within the time limit', () => {
+    let now = 0;
+    const cache = new MessageCache(() => now);
+    cache.create('old', 'ws/a', false);
+    now = CACHED_MESSAGE_TTL_MS;
+    cache.create('new', 'ws/b', false);
+    expect(thrown(() => cache.take('old', 'ws/a')).code).toBe('BAD_MESSAGE');
+    expect(cache.take('new', 'ws/b')).toEqual(new Uint8Array(0));
   });
 
   it('counts a replaced chunk only once against the byte limit', () => {
     const cache = new MessageCache();
-    const big = new Uint8Array(MAX_CACHED_BYTES / 8);
+    const quarter = new Uint8Array(MAX_CACHED_BYTES_PER_SENDER / 4);
     cache.create('k', 'ws/a', false);
-    for (let i = 0; i < 20; i++) cache.set('k', 'ws/a', 0, big);
-    for (let i = 1; i < 8; i++) cache.set('k', 'ws/a', i, big);
-    expect(thrown(() => cache.set('k', 'ws/a', 8, bytes(1))).code).toBe('LIMIT_EXCEEDED');
+    for (let i = 0; i < 20; i++) cache.set('k', 'ws/a', 0, quarter);
+    for (let i = 1; i < 4; i++) cache.set('k', 'ws/a', i, quarter);
+    expect(thrown(() => cache.set('k', 'ws/a', 4, bytes(1))).code).toBe('LIMIT_EXCEEDED');
   });
 });

@@ -160,14 +160,6 @@ describe('RpcPeer close', () => {
     expect((await error).message).toBe('socket lost');
   });
 
-  it('works again after reopen', async () => {
-    const { caller } = setup();
-    caller.close();
-    caller.reopen();
-    const answer = caller.call('ws/worker', 'services.built-in.ping', ['ping']);
-    expect(await answer).toBe('pong');
-  });
-
   it('rejects the call when the transport throws on send', async () => {
     const peer = new RpcPeer({
       workspace: 'ws',
@@ -182,12 +174,12 @@ describe('RpcPeer close', () => {
   });
 });
 
-describe('RpcPeer rejectCallsTo', () => {
+describe('RpcPeer forgetPeer', () => {
   it('rejects only the calls waiting on that peer', async () => {
     const { caller } = setup();
     const toGhost = failure(caller.call('ws/ghost', 'services.a.f'));
     const toWorker = caller.call('ws/worker', 'services.built-in.ping', ['ping']);
-    const count = caller.rejectCallsTo('ws/ghost', new MycelError('CONNECTION_CLOSED', 'peer "ws/ghost" left'));
+    const count = caller.forgetPeer('ws/ghost', new MycelError('CONNECTION_CLOSED', 'peer "ws/ghost" left'));
     expect(count).toBe(1);
     expect(await toGhost).toMatchObject({ code: 'CONNECTION_CLOSED', message: 'peer "ws/ghost" left' });
     expect(await toWorker).toBe('pong');
@@ -196,7 +188,7 @@ describe('RpcPeer rejectCallsTo', () => {
 
   it('returns 0 when nothing waits on that peer', () => {
     const { caller } = setup();
-    expect(caller.rejectCallsTo('ws/nobody', new MycelError('CONNECTION_CLOSED', 'x'))).toBe(0);
+    expect(caller.forgetPeer('ws/nobody', new MycelError('CONNECTION_CLOSED', 'x'))).toBe(0);
   });
 });
 
@@ -209,7 +201,7 @@ describe('RpcPeer limits', () => {
     expect(error.code).toBe('LIMIT_EXCEEDED');
     expect(error.message).toMatchInlineSnapshot(`"too many pending calls (limit 2)"`);
     expect(caller.pendingCount).toBe(2);
-    caller.rejectCallsTo('ws/ghost', new MycelError('CONNECTION_CLOSED', 'gone'));
+    caller.forgetPeer('ws/ghost', new MycelError('CONNECTION_CLOSED', 'gone'));
     await Promise.all([first, second]);
     expect(await caller.call('ws/worker', 'services.built-in.ping', ['ping'])).toBe('pong');
   });

@@ -428,7 +428,6 @@ export class MycelClient {
       });
     } else {
       this.#peer.setIdentity(info.workspace, this.#clientId);
-      this.#peer.reopen();
     }
     transport.onMessage((message) => this.#onMessage(message));
     transport.onClose((code, reason) => this.#onClose(transport, code, reason));

@@ -18,7 +18,7 @@ const packr = new Packr({
 });
 
 /** A frame split into its header and the untouched bytes that follow it. */
-export interface FrameHead {
+export interface SplitFrame {
   main: unknown;
   /** Offset of the first byte after the header object. */
   restOffset: number;
@@ -54,7 +54,7 @@ export function encodeFrame(main: object, extra?: object): Uint8Array {
  * Decodes only the header object of a frame and reports where it ends, so a router can rewrite
  * the header and forward the body without decoding it.
  */
-export function decodeHead(bytes: Uint8Array, maxDepth = DEFAULT_LIMITS.maxHeaderDepth): FrameHead {
+export function decodeHead(bytes: Uint8Array, maxDepth = DEFAULT_LIMITS.maxHeaderDepth): SplitFrame {
   if (bytes.length === 0) throw new MycelError('BAD_MESSAGE', 'empty frame');
   // Find the header's end (and refuse absurd nesting) before decoding anything.
   const restOffset = skipMsgpack(bytes, 0, maxDepth);
@@ -98,4 +98,16 @@ function badFrame(error: unknown): MycelError {
   // A RangeError here is a stack overflow from absurd nesting: report it as what it is.
   const detail = error instanceof RangeError ? 'nesting too deep' : error instanceof Error ? error.message : String(error);
   return new MycelError('BAD_MESSAGE', `malformed msgpack frame: ${detail}`, { cause: error });
+}
+
+/**
+ * Merges a frame's header and body into one message. The header wins: the hub stamps `from`,
+ * `to`, `ws` and `user` there and never reads the body, so a body cannot override them.
+ */
+export function mergeMessage(main: unknown, extra: unknown): Record<string, unknown> {
+  if (main === null || typeof main !== 'object' || Array.isArray(main)) {
+    throw new MycelError('BAD_MESSAGE', 'frame header is not a map');
+  }
+  if (extra === null || typeof extra !== 'object' || Array.isArray(extra)) return { ...(main as Record<string, unknown>) };
+  return { ...(extra as Record<string, unknown>), ...(main as Record<string, unknown>) };
 }

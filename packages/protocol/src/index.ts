@@ -9,8 +9,8 @@
  */
 export { systemClock } from './clock.js';
 export type { Clock, TimerHandle } from './clock.js';
-export { checkBody, decodeFrame, decodeHead, encodeFrame, packValue, replaceHead, unpackValue } from './codec.js';
-export type { FrameHead as DecodedFrameHead } from './codec.js';
+export { checkBody, decodeFrame, decodeHead, encodeFrame, mergeMessage, packValue, replaceHead, unpackValue } from './codec.js';
+export type { SplitFrame } from './codec.js';
 export {
   connectionInfoSchema,
   connectionRequestSchema,
@@ -41,7 +41,12 @@ export {
   DEFAULT_SELECT_TIMEOUT_MS,
 } from './limits.js';
 export type { ReceiverLimits } from './limits.js';
-export { MAX_CACHED_BYTES, MAX_CACHED_MESSAGES } from './message-cache.js';
+export {
+  CACHED_MESSAGE_TTL_MS,
+  MAX_CACHED_BYTES,
+  MAX_CACHED_BYTES_PER_SENDER,
+  MAX_CACHED_MESSAGES,
+} from './message-cache.js';
 export { defaultMode, formatMode, parseMode, VALID_MODE_FORMS } from './modes.js';
 export type { Mode, SelectCriterion } from './modes.js';
 export { paramNames, withParamNames } from './params.js';
@@ -49,7 +54,6 @@ export { RpcPeer } from './peer.js';
 export type {
   CallContext,
   CallOptions,
-  InboundMessage,
   PeerLogger,
   PeerOptions,
   ServiceConfig,

@@ -10,6 +10,10 @@ import { MycelError } from './errors.js';
 export const MAX_CACHED_MESSAGES = 256;
 /** Most bytes held by messages being reassembled. */
 export const MAX_CACHED_BYTES = 256 * 1024 * 1024;
+/** Most bytes one sender may have waiting for reassembly. */
+export const MAX_CACHED_BYTES_PER_SENDER = 64 * 1024 * 1024;
+/** A message not completed within this time is dropped. */
+export const CACHED_MESSAGE_TTL_MS = 5 * 60 * 1000;
 /** Most chunks in one message. */
 const MAX_CHUNKS = 65_536;
 
@@ -17,12 +21,20 @@ interface Entry {
   owner: string;
   chunks: Uint8Array[];
   bytes: number;
+  createdAt: number;
 }
 
 /** Chunk store keyed by message key. */
 export class MessageCache {
   readonly #entries = new Map<string, Entry>();
+  readonly #bytesByOwner = new Map<string, number>();
+  readonly #now: () => number;
   #bytes = 0;
+
+  /** @param now the clock used for {@link CACHED_MESSAGE_TTL_MS} */
+  constructor(now: () => number = () => Date.now()) {
+    this.#now = now;
+  }
 
   /** Starts a message. The oldest message is dropped when the store is full. */
   create(key: string, owner: string, overwrite: boolean): void {
@@ -30,12 +42,18 @@ export class MessageCache {
     const existing = this.#entries.get(id);
     if (existing && !overwrite) throw new MycelError('BAD_MESSAGE', `message "${key}" already exists in the cache`);
     if (existing) this.#drop(id);
+    const now = this.#now();
+    // Entries are in creation order: expired ones are at the front.
+    for (const [oldId, entry] of this.#entries) {
+      if (now - entry.createdAt < CACHED_MESSAGE_TTL_MS) break;
+      this.#drop(oldId);
+    }
     while (this.#entries.size >= MAX_CACHED_MESSAGES) {
       const oldest = this.#entries.keys().next().value;
       if (oldest === undefined) break;
       this.#drop(oldest);
     }
-    this.#entries.set(id, { owner, chunks: [], bytes: 0 });
+    this.#entries.set(id, { owner, chunks: [], bytes: 0, createdAt: now });
   }
 
   /** Adds a chunk at the end. */
@@ -73,9 +91,15 @@ export class MessageCache {
     this.#drop(entryId(owner, key));
   }
 
+  /** Drops every message of one sender (it is gone). */
+  dropOwner(owner: string): void {
+    for (const [id, entry] of this.#entries) if (entry.owner === owner) this.#drop(id);
+  }
+
   /** Drops everything. */
   clear(): void {
     this.#entries.clear();
+    this.#bytesByOwner.clear();
     this.#bytes = 0;
   }
 
@@ -93,15 +117,23 @@ export class MessageCache {
     if (this.#bytes + delta > MAX_CACHED_BYTES) {
       throw new MycelError('LIMIT_EXCEEDED', `message cache is full (${MAX_CACHED_BYTES} bytes)`);
     }
+    const ownerBytes = this.#bytesByOwner.get(entry.owner) ?? 0;
+    if (ownerBytes + delta > MAX_CACHED_BYTES_PER_SENDER) {
+      throw new MycelError('LIMIT_EXCEEDED', `too many cached bytes from one sender (limit ${MAX_CACHED_BYTES_PER_SENDER})`);
+    }
     entry.chunks[index] = data;
     entry.bytes += delta;
     this.#bytes += delta;
+    this.#bytesByOwner.set(entry.owner, ownerBytes + delta);
   }
 
   #drop(id: string): void {
     const entry = this.#entries.get(id);
     if (!entry) return;
     this.#bytes -= entry.bytes;
+    const left = (this.#bytesByOwner.get(entry.owner) ?? 0) - entry.bytes;
+    if (left > 0) this.#bytesByOwner.set(entry.owner, left);
+    else this.#bytesByOwner.delete(entry.owner);
     this.#entries.delete(id);
   }
 }

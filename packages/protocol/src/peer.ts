@@ -8,47 +8,27 @@
  * and are dropped when it settles. Local services are reached at `services.{id}.{path}`.
  */
 import { nanoid } from 'nanoid';
+import { createBuiltInService } from './built-in.js';
+import { placeArguments } from './call-args.js';
 import { systemClock, type Clock, type TimerHandle } from './clock.js';
-import { decodeFrame, encodeFrame } from './codec.js';
+import { decodeFrame, encodeFrame, mergeMessage } from './codec.js';
 import { methodMessageSchema, type MethodMessage } from './envelope.js';
 import { errorToPayload, MycelError } from './errors.js';
 import { splitPeerId } from './ids.js';
-import { API_VERSION, DEFAULT_LIMITS, DEFAULT_METHOD_TIMEOUT_MS } from './limits.js';
-import { MessageCache } from './message-cache.js';
-import { paramNames, withParamNames } from './params.js';
+import { DEFAULT_LIMITS, DEFAULT_METHOD_TIMEOUT_MS } from './limits.js';
 import {
-  bindDescriptor,
-  decodeValue,
-  encodeValue,
-  type MethodDescriptor,
-  type ValueHooks,
-} from './values.js';
+  accessDenied,
+  describeMembers,
+  LocalServices,
+  serviceInfo,
+  type ServiceConfig,
+  type ServiceDefinition,
+  type ServiceFunction,
+} from './local-services.js';
+import { MessageCache } from './message-cache.js';
+import { bindDescriptor, decodeValue, encodeValue, type MethodDescriptor, type ValueHooks } from './values.js';
 
-/** Who may call a service's functions. */
-export type Visibility = 'protected' | 'public' | 'unlisted';
-
-/** Settings of a service, as registered. Unknown keys are kept and travel with the service. */
-export interface ServiceConfig {
-  /** `protected` (default): same workspace only; `public`/`unlisted`: anyone who can reach it. */
-  visibility?: Visibility;
-  /** Append a call context `{from, to, ws, user}` as the last argument (all or named methods). */
-  require_context?: boolean | readonly string[];
-  /** Workspaces besides the owner's allowed to call a protected service. */
-  authorized_workspaces?: readonly string[];
-  [key: string]: unknown;
-}
-
-/** A service object: an id, optional metadata, and its functions and values. */
-export interface ServiceDefinition {
-  id: string;
-  name?: string;
-  description?: string;
-  type?: string;
-  docs?: string;
-  app_id?: string;
-  config?: ServiceConfig;
-  [member: string]: unknown;
-}
+export type { ServiceConfig, ServiceDefinition, Visibility } from './local-services.js';
 
 /** What a function with `require_context` receives as its last argument. */
 export interface CallContext {
@@ -87,6 +67,8 @@ export interface PeerOptions {
   onEvent?: (message: Record<string, unknown>) => void;
   /** Add the `built-in` service (ping, get_service, message_cache). @default true */
   builtIn?: boolean;
+  /** Name of the `built-in` service, as listings show it. @default "built-in" */
+  name?: string;
 }
 
 /** Options of one outgoing call. */
@@ -95,6 +77,11 @@ export interface CallOptions {
   timeoutMs?: number;
   /** Sent as keyword arguments (`with_kwargs`), for peers that take them. */
   kwargs?: Record<string, unknown>;
+  /**
+   * Let the callee's heartbeats extend the timeout. `false` makes the timeout an absolute
+   * deadline (no `t` is sent, heartbeats are ignored). @default true
+   */
+  heartbeats?: boolean;
 }
 
 interface PendingCall {
@@ -103,6 +90,7 @@ interface PendingCall {
   timer: TimerHandle;
   timeoutMs: number;
   method: string;
+  heartbeats: boolean;
 }
 
 /** State of one outgoing call, or of the callbacks one reply exported. */
@@ -110,22 +98,21 @@ interface Session {
   id: string;
   /** The only peer allowed to call back into this session. */
   target: string;
-  callbacks: Map<string, (...args: unknown[]) => unknown>;
+  callbacks: Map<string, ServiceFunction>;
   pending?: PendingCall;
+}
+
+/** How a call's answer gets back to its caller. */
+interface Answer {
+  resolve?: (value: unknown) => void;
+  reject?: (error: unknown) => void;
+  heartbeat?: () => void;
+  /** Heartbeat interval in seconds. */
+  interval?: number;
 }
 
 /** Most reply-scoped sessions kept (functions returned as results); the oldest go first. */
 const MAX_REPLY_SESSIONS = 1024;
-
-/** Exported functions of one local service, by dotted path. */
-interface LocalService {
-  definition: ServiceDefinition;
-  config: ServiceConfig;
-  functions: Map<string, (...args: unknown[]) => unknown>;
-}
-
-/** A message as the engine handles it: header and body merged. */
-export type InboundMessage = Record<string, unknown> & { type: string };
 
 /**
  * One RPC endpoint.
@@ -145,10 +132,10 @@ export class RpcPeer {
   readonly #serverBaseUrl: string | undefined;
   readonly #logger: PeerLogger | undefined;
   readonly #onEvent: ((message: Record<string, unknown>) => void) | undefined;
-  readonly #services = new Map<string, LocalService>();
+  readonly #services = new LocalServices();
   readonly #sessions = new Map<string, Session>();
   readonly #replySessions: string[] = [];
-  readonly #messageCache = new MessageCache();
+  readonly #messageCache: MessageCache;
   /** Heartbeat timers of calls this peer is running, cleared on close. */
   readonly #heartbeats = new Set<{ handle: TimerHandle | undefined }>();
   #pendingCount = 0;
@@ -164,7 +151,26 @@ export class RpcPeer {
     this.#serverBaseUrl = options.serverBaseUrl;
     this.#logger = options.logger;
     this.#onEvent = options.onEvent;
-    if (options.builtIn ?? true) this.addService(this.#builtInService());
+    this.#messageCache = new MessageCache(() => this.#clock.now());
+    if (options.builtIn ?? true) {
+      this.addService(
+        createBuiltInService({
+          name: options.name ?? 'built-in',
+          cache: this.#messageCache,
+          describeService: (id, context) => {
+            const denied = accessDenied(this.#services.require(id), this.#workspace, context.ws ?? '', context.from ?? '');
+            if (denied) throw new MycelError('PERMISSION_DENIED', denied);
+            return this.describeService(id);
+          },
+          touch: (key, heartbeat) => this.#touch(key, heartbeat),
+          processFrame: (frame, context) => {
+            const { main, extra } = decodeFrame(frame);
+            // The routing fields come from the trusted `process` call, never from the chunks.
+            this.handleMessage({ ...mergeMessage(main, extra), from: context.from, ws: context.ws, to: this.peerId, user: (context as CallContext).user });
+          },
+        }),
+      );
+    }
   }
 
   /** This peer's address: `workspace/client_id`. */
@@ -210,21 +216,12 @@ export class RpcPeer {
    * `services.{id}.{path}`. Throws a `TypeError` when the id is taken and `overwrite` is not set.
    */
   addService(definition: ServiceDefinition, overwrite = false): void {
-    if (typeof definition?.id !== 'string' || definition.id === '' || /[/:@.]/.test(definition.id)) {
-      throw new TypeError('service id must be a non-empty string without "/", ":", "@" or "."');
-    }
-    if (this.#services.has(definition.id) && !overwrite) {
-      throw new TypeError(`service "${definition.id}" already exists`);
-    }
-    const functions = new Map<string, (...args: unknown[]) => unknown>();
-    collectFunctions(definition, '', functions, 0);
-    const config: ServiceConfig = { ...(definition.config ?? {}) };
-    this.#services.set(definition.id, { definition, config, functions });
+    this.#services.add(definition, overwrite);
   }
 
   /** Removes a local service; returns whether it existed. */
   removeService(id: string): boolean {
-    return this.#services.delete(id);
+    return this.#services.remove(id);
   }
 
   /** Whether a local service with this id exists. */
@@ -234,7 +231,7 @@ export class RpcPeer {
 
   /** The definitions of all local services, `built-in` first. */
   listServices(): ServiceDefinition[] {
-    return [...this.#services.values()].map((s) => s.definition);
+    return this.#services.list();
   }
 
   /**
@@ -242,18 +239,7 @@ export class RpcPeer {
    * full id, metadata and config (with `workspace`), no functions.
    */
   serviceInfo(id: string): Record<string, unknown> {
-    const service = this.#requireService(id);
-    const d = service.definition;
-    return {
-      id: `${this.peerId}:${d.id}`,
-      name: d.name ?? d.id,
-      type: d.type ?? 'generic',
-      description: d.description ?? '',
-      docs: d.docs ?? '',
-      app_id: d.app_id ?? '*',
-      config: { ...service.config, workspace: this.#workspace },
-      service_schema: {},
-    };
+    return serviceInfo(this.#services.require(id), this.peerId, this.#workspace);
   }
 
   /**
@@ -261,51 +247,59 @@ export class RpcPeer {
    * function as a method descriptor pointing at this peer.
    */
   describeService(id: string): Record<string, unknown> {
-    const service = this.#requireService(id);
-    const described = this.#describe(service.definition, id, '', 0) as Record<string, unknown>;
-    return { ...described, id: `${this.peerId}:${id}`, config: { ...service.config, workspace: this.#workspace } };
+    const service = this.#services.require(id);
+    const plain = this.#plainHooks(this.#workspace);
+    const members = describeMembers(
+      service.definition,
+      id,
+      (method, fn) => this.#descriptor(method, fn),
+      (value) => encodeValue(value, plain),
+    );
+    return { ...members, id: `${this.peerId}:${id}`, config: { ...service.config, workspace: this.#workspace } };
   }
 
   // ---------------------------------------------------------------- outgoing
 
   /**
    * Calls `method` on peer `target` and resolves with its answer. Rejects with `TIMEOUT` when the
-   * callee neither answers nor heartbeats within the method timeout, and with `CONNECTION_CLOSED`
-   * when the peer is closed.
+   * callee neither answers nor heartbeats within the method timeout, with `BAD_MESSAGE` when the
+   * arguments cannot be encoded, and with `CONNECTION_CLOSED` when the peer is closed.
    */
   call(target: string, method: string, args: readonly unknown[] = [], options: CallOptions = {}): Promise<unknown> {
     if (this.#closedError) return Promise.reject(this.#closedError);
     if (this.#pendingCount >= this.#maxPendingCalls) {
-      return Promise.reject(
-        new MycelError('LIMIT_EXCEEDED', `too many pending calls (limit ${this.#maxPendingCalls})`),
-      );
+      return Promise.reject(new MycelError('LIMIT_EXCEEDED', `too many pending calls (limit ${this.#maxPendingCalls})`));
     }
     const timeoutMs = options.timeoutMs ?? this.#methodTimeoutMs;
     if (!(timeoutMs > 0) || !Number.isFinite(timeoutMs)) {
       return Promise.reject(new TypeError(`timeoutMs must be a positive finite number, got ${timeoutMs}`));
     }
+    const heartbeats = options.heartbeats ?? true;
     const session = this.#openSession(target);
-    let encodedArgs: unknown[];
+    let frame: Uint8Array;
     try {
-      encodedArgs = this.#encodeArgs(args, options.kwargs, session);
+      const hooks = this.#exportHooks(session, this.#workspace);
+      const all = options.kwargs ? [...args, options.kwargs] : [...args];
+      const extra: Record<string, unknown> = { args: all.map((a, i) => encodeValue(a, hooks, `arg${i}`)), promise: '*' };
+      if (heartbeats) extra.t = timeoutMs / 2000;
+      if (options.kwargs) extra.with_kwargs = true;
+      frame = encodeFrame({ type: 'method', from: this.peerId, to: target, method, session: session.id }, extra);
     } catch (error) {
       this.#sessions.delete(session.id);
       return Promise.reject(MycelError.from(error, 'BAD_MESSAGE'));
     }
-    const extra: Record<string, unknown> = { args: encodedArgs, promise: '*', t: timeoutMs / 2000 };
-    if (options.kwargs) extra.with_kwargs = true;
     return new Promise((resolve, reject) => {
-      const pending: PendingCall = {
+      session.pending = {
         resolve,
         reject,
         timeoutMs,
         method,
+        heartbeats,
         timer: this.#clock.setTimeout(() => this.#timeOut(session.id), timeoutMs),
       };
-      session.pending = pending;
       this.#pendingCount++;
       try {
-        this.#send(encodeFrame({ type: 'method', from: this.peerId, to: target, method, session: session.id }, extra));
+        this.#send(frame);
       } catch (error) {
         this.#settle(session.id, undefined, MycelError.from(error, 'CONNECTION_CLOSED'));
       }
@@ -341,8 +335,11 @@ export class RpcPeer {
     return service as Record<string, unknown>;
   }
 
-  /** Rejects every call waiting on `target` (a peer that is gone) and drops its sessions. */
-  rejectCallsTo(target: string, error: MycelError): number {
+  /**
+   * Forgets a peer that is gone: rejects every call waiting on it with `error`, drops the
+   * sessions it could call back into and the chunks it was sending. Returns the calls rejected.
+   */
+  forgetPeer(target: string, error: MycelError): number {
     let count = 0;
     for (const session of [...this.#sessions.values()]) {
       if (session.target !== target) continue;
@@ -353,6 +350,7 @@ export class RpcPeer {
         this.#sessions.delete(session.id);
       }
     }
+    this.#messageCache.dropOwner(target);
     return count;
   }
 
@@ -375,35 +373,19 @@ export class RpcPeer {
     this.#replySessions.length = 0;
   }
 
-  /** Lets a closed peer work again (after a reconnection). */
-  reopen(): void {
-    this.#closedError = undefined;
-  }
-
   // ---------------------------------------------------------------- incoming
 
-  /**
-   * Handles one binary frame. Never throws: a malformed frame is logged and, when it carries a
-   * session, answered with `BAD_MESSAGE`.
-   */
+  /** Handles one binary frame. Never throws: a malformed frame is logged and dropped. */
   handleFrame(frame: Uint8Array): void {
-    let merged: Record<string, unknown>;
+    let message: Record<string, unknown>;
     try {
       const { main, extra } = decodeFrame(frame);
-      if (main === null || typeof main !== 'object' || Array.isArray(main)) {
-        throw new MycelError('BAD_MESSAGE', 'frame header is not a map');
-      }
-      // The header wins: the hub stamps `from`/`ws`/`user` there and never reads the body, so a
-      // body must not be able to override them.
-      merged =
-        extra !== null && typeof extra === 'object' && !Array.isArray(extra)
-          ? { ...(extra as Record<string, unknown>), ...(main as Record<string, unknown>) }
-          : { ...(main as Record<string, unknown>) };
+      message = mergeMessage(main, extra);
     } catch (error) {
       this.#logger?.warn({ err: String(error) }, 'dropped malformed frame');
       return;
     }
-    this.handleMessage(merged);
+    this.handleMessage(message);
   }
 
   /** Handles one decoded message (header and body merged). Never throws. */
@@ -416,7 +398,10 @@ export class RpcPeer {
       const parsed = methodMessageSchema.safeParse(message);
       if (!parsed.success) {
         this.#logger?.warn({ issues: parsed.error.issues.length }, 'dropped invalid method message');
-        this.#answerInvalid(message);
+        const { from, session } = message;
+        if (typeof from === 'string' && typeof session === 'string') {
+          this.#reply(from, `${session}.reject`, new MycelError('BAD_MESSAGE', 'invalid method message'));
+        }
         return;
       }
       this.#handleMethod(parsed.data);
@@ -428,29 +413,31 @@ export class RpcPeer {
   #handleMethod(msg: MethodMessage): void {
     const from = msg.from;
     const fromWorkspace = splitPeerId(from).workspace;
-    const { resolve, reject, heartbeat, interval } = this.#expandPromise(msg, fromWorkspace);
-    let fn: ((...args: unknown[]) => unknown) | undefined;
-    let requireContext = false;
+    const answer = this.#expandPromise(msg, fromWorkspace);
+    if (!answer) return;
+    const { reject } = answer;
     const dot = msg.method.indexOf('.');
     const head = dot < 0 ? msg.method : msg.method.slice(0, dot);
+    let fn: ServiceFunction | undefined;
+    let requireContext = false;
     if (head === 'services') {
       const rest = msg.method.slice(dot + 1);
       const serviceDot = rest.indexOf('.');
-      const serviceId = serviceDot < 0 ? rest : rest.slice(0, serviceDot);
-      const path = serviceDot < 0 ? '' : rest.slice(serviceDot + 1);
-      const service = this.#services.get(serviceId);
-      fn = service?.functions.get(path);
-      if (!service || !fn) {
+      const found = this.#services.resolve(
+        serviceDot < 0 ? rest : rest.slice(0, serviceDot),
+        serviceDot < 0 ? '' : rest.slice(serviceDot + 1),
+      );
+      if (!found) {
         reject?.(new MycelError('METHOD_NOT_FOUND', `method "${msg.method}" not found at "${this.peerId}"`));
         return;
       }
-      const denied = this.#checkServiceAccess(service, fromWorkspace, from);
+      const denied = accessDenied(found.service, this.#workspace, fromWorkspace, from);
       if (denied) {
         reject?.(new MycelError('PERMISSION_DENIED', denied));
         return;
       }
-      const rc = service.config.require_context;
-      requireContext = rc === true || (Array.isArray(rc) && rc.includes(path));
+      fn = found.fn;
+      requireContext = found.requireContext;
     } else {
       const session = this.#sessions.get(head);
       if (!session) {
@@ -460,9 +447,7 @@ export class RpcPeer {
         return;
       }
       if (session.target !== from) {
-        reject?.(
-          new MycelError('PERMISSION_DENIED', `access denied: "${from}" may not call back "${msg.method}"`),
-        );
+        reject?.(new MycelError('PERMISSION_DENIED', `access denied: "${from}" may not call back "${msg.method}"`));
         return;
       }
       const key = msg.method.slice(dot + 1);
@@ -478,23 +463,23 @@ export class RpcPeer {
     }
     let args: unknown[];
     try {
-      args = this.#decodeArgs(msg, fromWorkspace, fn, requireContext);
+      const decoded = (msg.args ?? []).map((a) => decodeValue(a, this.#plainHooks(fromWorkspace)));
+      const context: CallContext = {
+        from,
+        to: typeof msg.to === 'string' ? msg.to : this.peerId,
+        ws: typeof msg.ws === 'string' ? msg.ws : fromWorkspace,
+        user: msg.user ?? null,
+      };
+      args = placeArguments(fn, decoded, { withKwargs: msg.with_kwargs === true, requireContext }, context);
     } catch (error) {
       reject?.(MycelError.from(error, 'BAD_MESSAGE'));
       return;
     }
-    this.#run(fn, args, resolve, reject, heartbeat, interval, msg.method);
+    this.#run(fn, args, answer, msg.method);
   }
 
-  #run(
-    fn: (...args: unknown[]) => unknown,
-    args: unknown[],
-    resolve: ((value: unknown) => void) | undefined,
-    reject: ((error: unknown) => void) | undefined,
-    heartbeat: (() => void) | undefined,
-    intervalS: number | undefined,
-    method: string,
-  ): void {
+  #run(fn: ServiceFunction, args: unknown[], answer: Answer, method: string): void {
+    const { resolve, reject, heartbeat, interval } = answer;
     let result: unknown;
     try {
       result = fn(...args);
@@ -508,24 +493,23 @@ export class RpcPeer {
       return;
     }
     let done = false;
-    const heartbeats = this.#heartbeats;
     const beat = { handle: undefined as TimerHandle | undefined };
-    if (heartbeat && intervalS && intervalS > 0) {
-      const intervalMs = Math.max(intervalS * 1000, 100);
+    if (heartbeat && interval && interval > 0) {
+      const intervalMs = Math.max(interval * 1000, 100);
       const tick = () => {
         if (done || this.#closedError) {
-          heartbeats.delete(beat);
+          this.#heartbeats.delete(beat);
           return;
         }
         heartbeat();
         beat.handle = this.#clock.setTimeout(tick, intervalMs);
       };
       beat.handle = this.#clock.setTimeout(tick, intervalMs);
-      heartbeats.add(beat);
+      this.#heartbeats.add(beat);
     }
     const finish = () => {
       done = true;
-      heartbeats.delete(beat);
+      this.#heartbeats.delete(beat);
       if (beat.handle !== undefined) this.#clock.clearTimeout(beat.handle);
     };
     result.then(
@@ -550,23 +534,23 @@ export class RpcPeer {
     const pending = session.pending;
     if (!pending) return;
     if (key === 'heartbeat') {
-      this.#clock.clearTimeout(pending.timer);
-      pending.timer = this.#clock.setTimeout(() => this.#timeOut(session.id), pending.timeoutMs);
+      if (pending.heartbeats) this.#restartTimer(session.id, pending);
       return;
     }
-    const hooks = this.#hooksFor(session, splitPeerId(msg.from).workspace);
     let value: unknown;
     try {
-      value = decodeValue(msg.args?.[0], hooks);
+      value = decodeValue(msg.args?.[0], this.#exportHooks(session, splitPeerId(msg.from).workspace));
     } catch (error) {
       this.#settle(session.id, undefined, MycelError.from(error, 'BAD_MESSAGE'));
       return;
     }
-    if (key === 'resolve') {
-      this.#settle(session.id, value, undefined);
-    } else {
-      this.#settle(session.id, undefined, value instanceof Error ? value : MycelError.from(value, 'REMOTE_ERROR'));
-    }
+    if (key === 'resolve') this.#settle(session.id, value, undefined);
+    else this.#settle(session.id, undefined, value instanceof Error ? value : MycelError.from(value, 'REMOTE_ERROR'));
+  }
+
+  #restartTimer(sessionId: string, pending: PendingCall): void {
+    this.#clock.clearTimeout(pending.timer);
+    pending.timer = this.#clock.setTimeout(() => this.#timeOut(sessionId), pending.timeoutMs);
   }
 
   #settle(sessionId: string, value: unknown, error: unknown): void {
@@ -591,16 +575,12 @@ export class RpcPeer {
     );
   }
 
-  /** Turns `promise` (explicit descriptors, or `"*"` plus `t`) into callables. */
-  #expandPromise(
-    msg: MethodMessage,
-    fromWorkspace: string,
-  ): {
-    resolve?: (value: unknown) => void;
-    reject?: (error: unknown) => void;
-    heartbeat?: () => void;
-    interval?: number;
-  } {
+  /**
+   * Turns `promise` (explicit descriptors, or `"*"` plus `t`) into callables. Returns undefined
+   * when the message must be dropped: explicit descriptors may only point back at the caller, or
+   * a caller could make this peer call anything anywhere in its name.
+   */
+  #expandPromise(msg: MethodMessage, fromWorkspace: string): Answer | undefined {
     const promise = msg.promise;
     if (!promise || !msg.session) return {};
     const from = msg.from;
@@ -610,21 +590,28 @@ export class RpcPeer {
         resolve: (value) => this.#reply(from, `${session}.resolve`, value),
         reject: (error) => this.#reply(from, `${session}.reject`, errorToPayload(error)),
         heartbeat: () => this.#reply(from, `${session}.heartbeat`, undefined, true),
-        interval: msg.t ?? undefined,
+        ...(msg.t ? { interval: msg.t } : {}),
       };
     }
-    const call = (key: string) => {
-      const d = promise[key];
-      if (d === null || typeof d !== 'object' || (d as { _rtype?: unknown })._rtype !== 'method') return undefined;
+    const targets: Record<string, MethodDescriptor> = {};
+    for (const key of ['resolve', 'reject', 'heartbeat']) {
+      const d = promise[key] as Partial<MethodDescriptor> | null | undefined;
+      if (d === null || typeof d !== 'object' || d._rtype !== 'method' || typeof d._rtarget !== 'string' || typeof d._rmethod !== 'string') continue;
       const desc = normaliseDescriptor(d as MethodDescriptor, fromWorkspace);
-      return (value?: unknown) => this.#reply(desc._rtarget, desc._rmethod, value, value === undefined);
-    };
-    const resolve = call('resolve');
-    const rejectFn = call('reject');
-    const heartbeat = call('heartbeat');
+      if (desc._rtarget !== from) {
+        this.#logger?.warn({ from, target: desc._rtarget }, 'dropped call whose answer points at another peer');
+        return undefined;
+      }
+      targets[key] = desc;
+    }
+    const via = (d: MethodDescriptor | undefined) =>
+      d && ((value?: unknown) => this.#reply(d._rtarget, d._rmethod, value, value === undefined));
+    const resolve = via(targets.resolve);
+    const reject = via(targets.reject);
+    const heartbeat = via(targets.heartbeat);
     return {
       ...(resolve && { resolve }),
-      ...(rejectFn && { reject: (error: unknown) => rejectFn(errorToPayload(error)) }),
+      ...(reject && { reject: (error: unknown) => reject(errorToPayload(error)) }),
       ...(heartbeat && { heartbeat: () => heartbeat() }),
       ...(typeof promise.interval === 'number' && { interval: promise.interval }),
     };
@@ -646,60 +633,6 @@ export class RpcPeer {
     }
   }
 
-  #decodeArgs(
-    msg: MethodMessage,
-    fromWorkspace: string,
-    fn: (...args: unknown[]) => unknown,
-    requireContext: boolean,
-  ): unknown[] {
-    const hooks = this.#importOnlyHooks(fromWorkspace);
-    let args = (msg.args ?? []).map((a) => decodeValue(a, hooks));
-    const names = paramNames(fn);
-    if (msg.with_kwargs && args.length > 0) {
-      const kwargs = args.pop();
-      if (kwargs !== null && typeof kwargs === 'object' && !Array.isArray(kwargs) && names) {
-        const record = kwargs as Record<string, unknown>;
-        // With `require_context` the last parameter takes the context, whatever its name.
-        const positional = requireContext ? names.slice(0, -1) : names.filter((n) => n !== 'context');
-        const mapped = positional.map((name, i) => (name in record ? record[name] : args[i]));
-        args = mapped.length >= args.length ? mapped : [...mapped, ...args.slice(mapped.length)];
-      } else {
-        args.push(kwargs);
-      }
-    }
-    if (requireContext) {
-      const context: CallContext = {
-        from: msg.from,
-        to: typeof msg.to === 'string' ? msg.to : this.peerId,
-        ws: typeof msg.ws === 'string' ? msg.ws : fromWorkspace,
-        user: msg.user ?? null,
-      };
-      const declared = names ? names.length : fn.length;
-      while (args.length + 1 < declared) args.push(undefined);
-      args.push(context);
-    }
-    return args;
-  }
-
-  #answerInvalid(message: Record<string, unknown>): void {
-    const from = message.from;
-    const session = message.session;
-    if (typeof from !== 'string' || typeof session !== 'string') return;
-    this.#reply(
-      from,
-      `${session}.reject`,
-      new MycelError('BAD_MESSAGE', 'invalid method message'),
-    );
-  }
-
-  #checkServiceAccess(service: LocalService, fromWorkspace: string, from: string): string | undefined {
-    const visibility = service.config.visibility ?? 'protected';
-    if (visibility !== 'protected') return undefined;
-    if (fromWorkspace === this.#workspace || fromWorkspace === '*') return undefined;
-    if (service.config.authorized_workspaces?.includes(fromWorkspace)) return undefined;
-    return `permission denied: "${from}" may not call protected service "${service.definition.id}"`;
-  }
-
   // ---------------------------------------------------------------- value hooks
 
   #openSession(target: string): Session {
@@ -708,25 +641,20 @@ export class RpcPeer {
     return session;
   }
 
-  #encodeArgs(args: readonly unknown[], kwargs: Record<string, unknown> | undefined, session: Session): unknown[] {
-    const hooks = this.#hooksFor(session, this.#workspace);
-    const all = kwargs ? [...args, kwargs] : [...args];
-    return all.map((a, i) => encodeValue(a, hooks, `arg${i}`));
-  }
-
   /** Hooks that export functions into `session` and import descriptors relative to `workspace`. */
-  #hooksFor(session: Session, workspace: string): ValueHooks {
+  #exportHooks(session: Session, workspace: string): ValueHooks {
     return {
       exportFunction: (fn, name) => {
         const key = `${nanoid(10)}#${sanitise(name)}`;
         session.callbacks.set(key, fn);
-        return this.#descriptor(`${session.id}.${key}`, fn, '*');
+        return this.#descriptor(`${session.id}.${key}`, fn);
       },
       importMethod: (d) => this.#stub(normaliseDescriptor(d, workspace)),
     };
   }
 
-  #importOnlyHooks(workspace: string): ValueHooks {
+  /** Hooks that import descriptors relative to `workspace` and refuse to export functions. */
+  #plainHooks(workspace: string): ValueHooks {
     return {
       exportFunction: () => {
         throw new MycelError('BAD_MESSAGE', 'cannot export a function here');
@@ -737,30 +665,25 @@ export class RpcPeer {
 
   /** Functions inside a reply live in a bounded reply session that only `target` may call. */
   #replyHooks(target: string): ValueHooks {
-    let session: Session | undefined;
+    let hooks: ValueHooks | undefined;
+    const open = (): ValueHooks => {
+      const session = this.#openSession(target);
+      this.#replySessions.push(session.id);
+      while (this.#replySessions.length > MAX_REPLY_SESSIONS) this.#sessions.delete(this.#replySessions.shift() ?? '');
+      return this.#exportHooks(session, this.#workspace);
+    };
     return {
-      exportFunction: (fn, name) => {
-        if (!session) {
-          session = this.#openSession(target);
-          this.#replySessions.push(session.id);
-          while (this.#replySessions.length > MAX_REPLY_SESSIONS) {
-            this.#sessions.delete(this.#replySessions.shift() ?? '');
-          }
-        }
-        const key = `${nanoid(10)}#${sanitise(name)}`;
-        session.callbacks.set(key, fn);
-        return this.#descriptor(`${session.id}.${key}`, fn, '*');
-      },
+      exportFunction: (fn, name) => (hooks ??= open()).exportFunction(fn, name),
       importMethod: (d) => this.#stub(normaliseDescriptor(d, this.#workspace)),
     };
   }
 
-  #descriptor(method: string, fn: (...args: unknown[]) => unknown, promise: '*' | boolean): MethodDescriptor {
+  #descriptor(method: string, fn: ServiceFunction): MethodDescriptor {
     const d: MethodDescriptor = {
       _rtype: 'method',
       _rtarget: this.peerId,
       _rmethod: method,
-      _rpromise: promise,
+      _rpromise: '*',
       _rname: fn.name || method.slice(method.lastIndexOf('.') + 1),
     };
     if (this.#serverBaseUrl) d._rserver = this.#serverBaseUrl;
@@ -768,7 +691,7 @@ export class RpcPeer {
   }
 
   /** A callable stand-in for a remote method; re-encoding it yields the same descriptor. */
-  #stub(d: MethodDescriptor): (...args: unknown[]) => unknown {
+  #stub(d: MethodDescriptor): ServiceFunction {
     const stub =
       d._rpromise === false
         ? (...args: unknown[]) => {
@@ -779,104 +702,11 @@ export class RpcPeer {
     return bindDescriptor(stub, d);
   }
 
-  #describe(value: unknown, serviceId: string, path: string, depth: number): unknown {
-    if (typeof value === 'function') {
-      const d = this.#descriptor(`services.${serviceId}.${path}`, value as (...a: unknown[]) => unknown, '*');
-      return d;
-    }
-    if (value === null || typeof value !== 'object' || Array.isArray(value) || depth > 8) {
-      return encodeValue(value, this.#importOnlyHooks(this.#workspace));
-    }
-    if (value instanceof Uint8Array) return value;
-    const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) {
-      if (item === undefined || (key.startsWith('_') && key !== '_dispose')) continue;
-      if (depth === 0 && key === 'config') continue;
-      out[key] = this.#describe(item, serviceId, path ? `${path}.${key}` : key, depth + 1);
-    }
-    return out;
-  }
-
-  #requireService(id: string): LocalService {
-    const service = this.#services.get(id);
-    if (!service) throw new MycelError('SERVICE_NOT_FOUND', `service "${id}" not found`);
-    return service;
-  }
-
-  #builtInService(): ServiceDefinition {
-    const cache = this.#messageCache;
-    return {
-      id: 'built-in',
-      type: 'built-in',
-      name: 'built-in',
-      config: { visibility: 'public', require_context: true, api_version: API_VERSION },
-      ping: withParamNames((msg: unknown) => {
-        if (msg !== 'ping') throw new MycelError('BAD_MESSAGE', 'ping expects "ping"');
-        return 'pong';
-      }, ['msg', 'context']),
-      get_service: withParamNames((serviceId: unknown, context: CallContext) => {
-        if (typeof serviceId !== 'string') throw new MycelError('BAD_MESSAGE', 'service id must be a string');
-        const service = this.#requireService(serviceId);
-        const denied = this.#checkServiceAccess(service, context?.ws ?? '', context?.from ?? '');
-        if (denied) throw new MycelError('PERMISSION_DENIED', denied);
-        return this.describeService(serviceId);
-      }, ['service_id', 'context']),
-      message_cache: {
-        create: withParamNames(
-          (key: unknown, heartbeat: unknown, overwrite: unknown, context: CallContext) => {
-            this.#touch(key, heartbeat);
-            cache.create(String(key), context.from, overwrite === true);
-          },
-          ['key', 'heartbeat', 'overwrite', 'context'],
-        ),
-        append: withParamNames(
-          (key: unknown, data: unknown, heartbeat: unknown, context: CallContext) => {
-            this.#touch(key, heartbeat);
-            cache.append(String(key), context.from, data);
-          },
-          ['key', 'data', 'heartbeat', 'context'],
-        ),
-        set: withParamNames(
-          (key: unknown, index: unknown, data: unknown, heartbeat: unknown, context: CallContext) => {
-            this.#touch(key, heartbeat);
-            cache.set(String(key), context.from, index, data);
-          },
-          ['key', 'index', 'data', 'heartbeat', 'context'],
-        ),
-        process: withParamNames(
-          (key: unknown, heartbeat: unknown, context: CallContext) => {
-            this.#touch(key, heartbeat);
-            const frame = cache.take(String(key), context.from);
-            this.#processCached(frame, context);
-          },
-          ['key', 'heartbeat', 'context'],
-        ),
-        remove: withParamNames(
-          (key: unknown, context: CallContext) => {
-            cache.remove(String(key), context.from);
-          },
-          ['key', 'context'],
-        ),
-      },
-    };
-  }
-
   /** A chunked message refreshes the timer of the call it answers, if that call still waits. */
   #touch(key: unknown, heartbeat: unknown): void {
     if (heartbeat !== true || typeof key !== 'string') return;
     const pending = this.#sessions.get(key)?.pending;
-    if (!pending) return;
-    this.#clock.clearTimeout(pending.timer);
-    pending.timer = this.#clock.setTimeout(() => this.#timeOut(key), pending.timeoutMs);
-  }
-
-  /** Runs a reassembled frame with the routing fields of the trusted `process` call. */
-  #processCached(frame: Uint8Array, context: CallContext): void {
-    const { main, extra } = decodeFrame(frame);
-    if (main === null || typeof main !== 'object') throw new MycelError('BAD_MESSAGE', 'cached frame header is not a map');
-    const merged: Record<string, unknown> = { ...(extra !== null && typeof extra === 'object' ? extra : {}), ...main };
-    Object.assign(merged, { from: context.from, to: context.to, ws: context.ws, user: context.user });
-    this.handleMessage(merged);
+    if (pending) this.#restartTimer(key, pending);
   }
 }
 
@@ -884,24 +714,6 @@ export class RpcPeer {
 function normaliseDescriptor(d: MethodDescriptor, workspace: string): MethodDescriptor {
   if (d._rtarget.includes('/')) return d;
   return { ...d, _rtarget: `${workspace}/${d._rtarget}` };
-}
-
-function collectFunctions(
-  value: object,
-  prefix: string,
-  out: Map<string, (...args: unknown[]) => unknown>,
-  depth: number,
-): void {
-  if (depth > 8) return;
-  for (const [key, item] of Object.entries(value)) {
-    if (depth === 0 && key === 'config') continue;
-    if (key.startsWith('_') && key !== '_dispose') continue;
-    const path = prefix ? `${prefix}.${key}` : key;
-    if (typeof item === 'function') out.set(path, item as (...args: unknown[]) => unknown);
-    else if (item !== null && typeof item === 'object' && !Array.isArray(item) && !(item instanceof Uint8Array)) {
-      collectFunctions(item, path, out, depth + 1);
-    }
-  }
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

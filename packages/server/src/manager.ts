@@ -219,7 +219,7 @@ export function createManager(options: ManagerOptions): Manager {
     peerId,
     user,
     removeClient(connection) {
-      peer.rejectCallsTo(
+      peer.forgetPeer(
         connection.peerId,
         new MycelError('CONNECTION_CLOSED', `peer "${connection.peerId}" disconnected`),
       );
