@@ -11,8 +11,10 @@ import {
   RpcPeer,
   selectInstance,
   systemClock,
+  DEFAULT_GET_SERVICE_TIMEOUT_MS,
   DEFAULT_METHOD_TIMEOUT_MS,
   DEFAULT_SELECT_TIMEOUT_MS,
+  LIFECYCLE_EVENT_TYPES,
   type ConnectionInfo,
   type PeerLogger,
   type ServiceDefinition as PeerServiceDefinition,
@@ -57,7 +59,7 @@ export interface ConnectOptions {
   token?: string;
   /** A reconnection token from an earlier connection (`config.reconnection_token`): come back as that client. */
   reconnection_token?: string;
-  /** Display name. */
+  /** Name of this client's `built-in` service, as listings show it. @default "built-in" */
   name?: string;
   /** Method timeout in seconds (hypha-rpc spelling). @default 30 */
   method_timeout?: number;
@@ -79,8 +81,13 @@ export const HUB_EVENTS = ['service_added', 'service_removed', 'service_updated'
 /** Lifecycle events the client emits locally. */
 export type LifecycleEvent = 'disconnected' | 'reconnecting' | 'reconnected' | 'services_registered' | 'closed';
 
-const DEFAULT_HANDSHAKE_TIMEOUT_MS = 30_000;
-const DEFAULT_GET_SERVICE_TIMEOUT_S = 10;
+const LOCAL_ONLY_EVENTS: ReadonlySet<string> = new Set(LIFECYCLE_EVENT_TYPES);
+
+/** Default time allowed for connecting and the handshake. */
+const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
+const DEFAULT_GET_SERVICE_TIMEOUT_S = DEFAULT_GET_SERVICE_TIMEOUT_MS / 1000;
+/** How often the reconnection token is refreshed (hypha-rpc's default), at most. */
+const TOKEN_REFRESH_INTERVAL_MS = 7_200_000;
 
 /**
  * Connects to a hub and resolves with a ready client.
@@ -118,6 +125,9 @@ export class MycelClient {
   #state: 'connecting' | 'open' | 'reconnecting' | 'closed' = 'connecting';
   #refusal: string | undefined;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #refreshTimer: ReturnType<typeof setInterval> | undefined;
+  /** Increases with every reconnection schedule; an attempt of an older one is void. */
+  #loop = 0;
   /** How each proxy was obtained, so {@link reselect} can ask again. */
   readonly #origins = new WeakMap<object, { query: string; options: GetServiceOptions }>();
 
@@ -252,8 +262,9 @@ export class MycelClient {
   /** Asks the hub to deliver events of these types to this client. */
   async subscribe(types: string | readonly string[]): Promise<void> {
     const list = typeof types === 'string' ? [types] : [...types];
-    for (const type of list) this.#subscriptions.add(type);
     await this.#manager('subscribe', [list]);
+    // Remembered (and restored after a reconnection) only once the hub accepted them.
+    for (const type of list) this.#subscriptions.add(type);
   }
 
   /** Stops delivery of these event types. */
@@ -271,11 +282,13 @@ export class MycelClient {
    */
   on<D = unknown>(type: string, listener: (event: HubEvent<D>) => void): void {
     this.#events.on(type, listener as Listener);
-    if ((HUB_EVENTS as readonly string[]).includes(type) && !this.#subscriptions.has(type) && this.isConnected) {
-      this.subscribe(type).catch((error: unknown) =>
-        this.#log.warn?.({ event: type, err: String(error) }, 'subscribe failed'),
-      );
+    if (!(HUB_EVENTS as readonly string[]).includes(type) || this.#subscriptions.has(type)) return;
+    if (!this.isConnected) {
+      // Not connected now: the reconnection subscribes it with the others.
+      this.#subscriptions.add(type);
+      return;
     }
+    this.subscribe(type).catch((error: unknown) => this.#log.warn?.({ event: type, err: String(error) }, 'subscribe failed'));
   }
 
   /** Removes a listener (or all listeners of `type`). */
@@ -301,6 +314,7 @@ export class MycelClient {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
     clearTimeout(this.#retryTimer);
+    clearInterval(this.#refreshTimer);
     this.#peer?.close(new MycelError('CONNECTION_CLOSED', 'client disconnected'));
     this.#transport?.close(1000, 'client disconnected');
     this.#events.emit('closed', { reason: 'disconnect' });
@@ -396,7 +410,7 @@ export class MycelClient {
         token: this.#options.token,
         reconnection_token: this.#reconnectionToken,
       },
-      { WebSocket: this.#options.WebSocket, timeoutMs: this.#options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS },
+      { WebSocket: this.#options.WebSocket, timeoutMs: this.#options.handshakeTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS },
     );
     if (this.#options.workspace && info.workspace !== this.#options.workspace) {
       transport.close(1000, 'wrong workspace');
@@ -424,14 +438,33 @@ export class MycelClient {
         methodTimeoutMs: this.#methodTimeoutMs(),
         serverBaseUrl: info.public_base_url,
         logger: this.#peerLogger(),
-        onEvent: (message) => this.#events.emit(String(message.type), message),
+        ...(this.#options.name !== undefined && { name: this.#options.name }),
+        onEvent: (message) => {
+          // Lifecycle events are raised by this client only, never by a peer.
+          const type = String(message.type);
+          if (!LOCAL_ONLY_EVENTS.has(type)) this.#events.emit(type, message);
+        },
       });
     } else {
       this.#peer.setIdentity(info.workspace, this.#clientId);
     }
-    transport.onMessage((message) => this.#onMessage(message));
+    // Only the current transport speaks: a superseded socket's last frames are not ours any more.
+    transport.onMessage((message) => {
+      if (transport === this.#transport) this.#onMessage(message);
+    });
     transport.onClose((code, reason) => this.#onClose(transport, code, reason));
     this.#state = 'open';
+    // Keep the reconnection token fresh (hub tokens live `reconnection_token_life_time` seconds).
+    clearInterval(this.#refreshTimer);
+    const everyMs = Math.min(TOKEN_REFRESH_INTERVAL_MS, (info.reconnection_token_life_time * 1000) / 1.5);
+    this.#refreshTimer = setInterval(() => {
+      try {
+        if (transport === this.#transport && this.#state === 'open') transport.send(JSON.stringify({ type: 'refresh_token' }));
+      } catch (error) {
+        this.#log.debug?.({ err: String(error) }, 'token refresh not sent');
+      }
+    }, Math.max(everyMs, 1000));
+    this.#refreshTimer.unref?.();
   }
 
   #send(frame: Uint8Array): void {
@@ -474,7 +507,12 @@ export class MycelClient {
         this.#log.warn?.({ service: service.id, err: String(error) }, 're-registration failed');
       }
     }
-    if (this.#subscriptions.size > 0) await this.#manager('subscribe', [[...this.#subscriptions]]);
+    if (this.#subscriptions.size > 0) {
+      // A refused subscription must not keep the client from coming back: log it and go on.
+      await this.#manager('subscribe', [[...this.#subscriptions]]).catch((error: unknown) =>
+        this.#log.warn?.({ events: [...this.#subscriptions], err: String(error) }, 're-subscription failed'),
+      );
+    }
     this.#events.emit('services_registered', {
       total: services.length,
       registered: services.length - failed.length,
@@ -497,19 +535,24 @@ export class MycelClient {
 
   #scheduleReconnect(attempt: number): void {
     if (this.#state !== 'reconnecting') return;
+    clearTimeout(this.#retryTimer);
     if (attempt >= this.#policy.maxAttempts) {
       this.#giveUp(`gave up after ${attempt} reconnection attempts`);
       return;
     }
+    // One reconnection loop at a time: a newer schedule (say, the new socket closed while this
+    // attempt was registering) takes over, and this attempt's outcome is ignored.
+    const loop = ++this.#loop;
     const delayMs = backoffDelay(attempt, this.#policy);
     this.#events.emit('reconnecting', { attempt: attempt + 1, delayMs });
     this.#retryTimer = setTimeout(() => {
+      if (this.#state !== 'reconnecting' || loop !== this.#loop) return;
       this.#connect().then(
         () => {
-          if (this.#state === 'open') this.#events.emit('reconnected', { attempts: attempt + 1 });
+          if (loop === this.#loop && this.#state === 'open') this.#events.emit('reconnected', { attempts: attempt + 1 });
         },
         (error: unknown) => {
-          if (this.#state === 'closed') return;
+          if (loop !== this.#loop || this.#state === 'closed') return;
           const refused = error instanceof MycelError && (error.data as { refused?: boolean } | undefined)?.refused;
           this.#log.debug?.({ attempt: attempt + 1, err: String(error) }, 'reconnection attempt failed');
           if (refused) this.#giveUp(error.message);
@@ -525,6 +568,7 @@ export class MycelClient {
 
   #giveUp(reason: string): void {
     this.#state = 'closed';
+    clearInterval(this.#refreshTimer);
     this.#peer?.close(new MycelError('CONNECTION_CLOSED', `connection to the hub lost: ${reason}`));
     this.#events.emit('closed', { reason });
   }

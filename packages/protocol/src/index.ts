@@ -28,12 +28,14 @@ export type {
   ServerControlFrame,
   UserInfo,
 } from './envelope.js';
+export { LIFECYCLE_EVENT_TYPES, RESERVED_EVENT_TYPES, SYSTEM_EVENT_TYPES } from './events.js';
 export { ERROR_CODES, errorToPayload, isErrorCode, isMycelError, MycelError, RETRYABLE_CODES } from './errors.js';
 export type { ErrorCode, ErrorPayload, MycelErrorOptions } from './errors.js';
 export { formatServiceId, isValidName, parseServiceQuery, splitPeerId } from './ids.js';
 export type { ServiceAddress } from './ids.js';
 export {
   API_VERSION,
+  DEFAULT_GET_SERVICE_TIMEOUT_MS,
   DEFAULT_HANDSHAKE_TIMEOUT_MS,
   DEFAULT_LIMITS,
   DEFAULT_METHOD_TIMEOUT_MS,

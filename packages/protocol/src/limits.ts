@@ -12,6 +12,9 @@ export const DEFAULT_METHOD_TIMEOUT_MS = 30_000;
 /** Default bound of a whole `select:` probe round (Hypha's `select_timeout` of 2.0 s). */
 export const DEFAULT_SELECT_TIMEOUT_MS = 2_000;
 
+/** Default time a hub's manager waits for a provider's service description (`get_service`). */
+export const DEFAULT_GET_SERVICE_TIMEOUT_MS = 10_000;
+
 /** How long the hub waits for the first (handshake) frame. */
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 5_000;
 

@@ -4,6 +4,7 @@
  */
 import type { UserInfo } from '@mycel/protocol';
 import type { WebSocket } from 'ws';
+import type { InFlightEntry } from './in-flight.js';
 
 /** The hub-side state of a connected client. */
 export class ClientConnection {
@@ -16,10 +17,12 @@ export class ClientConnection {
   /** Event types this client subscribed to. */
   readonly subscriptions = new Set<string>();
   /**
-   * Calls routed to this client and not answered yet: key `caller\nsession` -> caller peer id.
-   * When the client goes away each of them is rejected at once on the caller's side.
+   * Calls routed to this client and not answered yet, by `caller\nsession` (kept by the hub's
+   * in-flight table). When the client goes away each of them is rejected at once.
    */
-  readonly inFlight = new Map<string, string>();
+  readonly inFlight = new Map<string, InFlightEntry>();
+  /** How many of {@link inFlight} each caller has. */
+  readonly inFlightByCaller = new Map<string, number>();
   readonly #maxBufferedBytes: number;
   readonly #onOverflow: (reason: string) => void;
   #isOpen = true;

@@ -32,6 +32,9 @@ const MAX_CLOSE_REASON_BYTES = 123;
  */
 const MAX_QUEUED_MESSAGES = 10_000;
 
+const DEFAULT_MAX_IN_FLIGHT_PER_CLIENT = 10_000;
+const DEFAULT_MAX_IN_FLIGHT_PER_CALLER = 1_000;
+
 /** The version reported to clients in `connection_info.hypha_version`. */
 export const HUB_VERSION = '0.1.0';
 
@@ -50,7 +53,10 @@ export interface HubOptions {
   hubId?: string;
   /** Time allowed for the first (handshake) frame. @default 5000 */
   handshakeTimeoutMs?: number;
-  /** Timeout of calls the manager makes (service fetches). @default 30000 */
+  /**
+   * Longest call the manager makes on a client's behalf (service fetch, ping): timeouts a caller
+   * asks for are clamped to it. @default 30000
+   */
   methodTimeoutMs?: number;
   /** Largest frame accepted; larger ones close the socket with 1009. @default 16 MiB */
   maxPayloadBytes?: number;
@@ -58,6 +64,8 @@ export interface HubOptions {
   maxServicesPerClient?: number;
   /** Most unanswered calls routed to one client at once. @default 10000 */
   maxInFlightPerClient?: number;
+  /** Most unanswered calls one caller may have routed to one client. @default 1000 */
+  maxInFlightPerCaller?: number;
   /** Most bytes queued for a client that does not read; past it the client is dropped. @default 64 MiB */
   maxBufferedBytes?: number;
   /** Messages per second one client may send on average; past it the hub stops reading it for a while. @default 20000 */
@@ -112,7 +120,12 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
   const router = new Router({
     clients,
     logger: log,
-    maxInFlightPerClient: options.maxInFlightPerClient ?? DEFAULT_LIMITS.maxPendingCalls,
+    inFlight: {
+      perCallee: options.maxInFlightPerClient ?? DEFAULT_MAX_IN_FLIGHT_PER_CLIENT,
+      perCaller: options.maxInFlightPerCaller ?? DEFAULT_MAX_IN_FLIGHT_PER_CALLER,
+      // Only under pressure, and only the slot: the call itself still gets its answer.
+      staleAfterMs: 2 * (options.methodTimeoutMs ?? DEFAULT_METHOD_TIMEOUT_MS),
+    },
   });
 
   const http = createServer(handleHttp);
@@ -157,7 +170,12 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
   }, pingIntervalMs);
   pinger.unref();
 
+  let isClosing = false;
   wss.on('connection', (socket, request) => {
+    if (isClosing) {
+      socket.terminate();
+      return;
+    }
     alive.add(socket);
     socket.on('pong', () => alive.add(socket));
     socket.on('error', (error) => log.warn({ err: error.message }, 'socket error'));
@@ -311,20 +329,29 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
   };
 
   async function shutdown(): Promise<void> {
+    isClosing = true;
     clearInterval(pinger);
+    // Stop listening first; sockets that still arrive are terminated on sight.
+    const httpClosed = new Promise<void>((resolve) => http.close(() => resolve()));
     manager.peer.close();
     const sockets = [...wss.clients];
-    const closed = sockets.map((socket) => new Promise<void>((resolve) => {
-      if (socket.readyState === socket.CLOSED) resolve();
-      else socket.once('close', () => resolve());
-    }));
+    const closed = sockets.map(
+      (socket) =>
+        new Promise<void>((resolve) => {
+          if (socket.readyState === socket.CLOSED) resolve();
+          else socket.once('close', () => resolve());
+        }),
+    );
     for (const socket of sockets) socket.close(1001, 'hub shutting down');
-    const force = setTimeout(() => sockets.forEach((s) => s.terminate()), 2_000);
+    // Peers that do not finish the close handshake are cut off.
+    const force = setTimeout(() => {
+      for (const socket of wss.clients) socket.terminate();
+    }, 2_000);
     force.unref();
     await Promise.all(closed);
     clearTimeout(force);
     await new Promise<void>((resolve) => wss.close(() => resolve()));
-    await new Promise<void>((resolve) => http.close(() => resolve()));
+    await httpClosed;
     log.info({ hubId }, 'hub closed');
   }
 }

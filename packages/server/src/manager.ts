@@ -10,7 +10,10 @@ import {
   RpcPeer,
   selectInstance,
   withParamNames,
+  DEFAULT_GET_SERVICE_TIMEOUT_MS,
   DEFAULT_SELECT_TIMEOUT_MS,
+  packValue,
+  probeNumber,
   type CallContext,
   type Clock,
   type ServiceDefinition,
@@ -49,7 +52,10 @@ export interface Manager {
 
 const VISIBILITIES: readonly ServiceVisibility[] = ['protected', 'public', 'unlisted'];
 const MAX_SUBSCRIPTIONS = 256;
-const DEFAULT_GET_SERVICE_TIMEOUT_MS = 10_000;
+/** Manager operations that call out (selections, service fetches, pings) one client may run at once. */
+const MAX_CALLS_PER_CLIENT = 32;
+/** Largest service info accepted, packed: metadata, not payload. */
+export const MAX_SERVICE_INFO_BYTES = 64 * 1024;
 
 /** Builds the manager peer and its `default` service. */
 export function createManager(options: ManagerOptions): Manager {
@@ -71,15 +77,38 @@ export function createManager(options: ManagerOptions): Manager {
     send: (frame) => router.routeFromManager(frame),
     clock,
     methodTimeoutMs: options.methodTimeoutMs,
+    // Each client's share is bounded below (MAX_CALLS_PER_CLIENT operations, each at most a
+    // probe round); this only has to hold all of them.
+    maxPendingCalls: 1_000_000,
     logger,
   });
 
   const emit = (workspace: string, type: string, data: unknown) => router.broadcastEvent(workspace, type, data);
 
-  /** The instances of `query` the caller may see, oldest first. */
-  const candidatesFor = (query: string, context: CallContext): ServiceRecord[] => {
-    const address = parseServiceQuery(query, context.ws);
-    return registry.find(address).filter((r) => canUse(r, context.ws));
+  /**
+   * Runs an operation that makes the manager call out on `context.from`'s behalf. Each client may
+   * have MAX_CALLS_PER_CLIENT of them at once, so one client cannot fill the manager's tables.
+   */
+  const busy = new Map<string, number>();
+  const onBehalfOf = async <T>(context: CallContext, operation: () => Promise<T>): Promise<T> => {
+    const running = busy.get(context.from) ?? 0;
+    if (running >= MAX_CALLS_PER_CLIENT) {
+      throw new MycelError('LIMIT_EXCEEDED', `too many manager requests at once from "${context.from}" (limit ${MAX_CALLS_PER_CLIENT})`);
+    }
+    busy.set(context.from, running + 1);
+    try {
+      return await operation();
+    } finally {
+      const left = (busy.get(context.from) ?? 1) - 1;
+      if (left > 0) busy.set(context.from, left);
+      else busy.delete(context.from);
+    }
+  };
+
+  /** A caller-chosen timeout in seconds, clamped to the hub's bound; `fallbackMs` when absent. */
+  const clampTimeoutMs = (seconds: unknown, fallbackMs: number): number => {
+    const ms = typeof seconds === 'number' && seconds > 0 ? seconds * 1000 : fallbackMs;
+    return Math.min(ms, options.methodTimeoutMs);
   };
 
   const select = async (query: unknown, config: unknown, context: CallContext): Promise<ServiceRecord> => {
@@ -88,13 +117,17 @@ export function createManager(options: ManagerOptions): Manager {
     const address = parseServiceQuery(query, context.ws);
     const mode = parseMode(cfg.mode, address.workspace);
     const timeoutMs = selectTimeoutMs(cfg.select_timeout);
-    const candidates = candidatesFor(query, context);
+    const candidates = registry.find(address).filter((r) => canUse(r, context.ws));
     const selection = await selectInstance(
       candidates,
       mode,
-      (record, ms) => {
-        if (mode.kind !== 'select') return Promise.resolve(undefined);
-        return peer.call(record.peerId, `services.${record.serviceId}.${mode.fn}`, [], { timeoutMs: ms });
+      async (record, ms) => {
+        if (mode.kind !== 'select') return undefined;
+        // An absolute deadline: a probe that heartbeats must not outlive its round.
+        const value = await peer.call(record.peerId, `services.${record.serviceId}.${mode.fn}`, [], { timeoutMs: ms, heartbeats: false });
+        const load = probeNumber(value);
+        if (load !== undefined) record.stats.lastLoad = { value: load, at: clock.now() };
+        return value;
       },
       { clock, timeoutMs, describe: (r) => r.id, query },
     );
@@ -160,18 +193,18 @@ export function createManager(options: ManagerOptions): Manager {
 
     get_service_info: withParamNames(async (serviceId: unknown, config: unknown, context: CallContext) => {
       if (serviceId === '~') return describeSelf();
-      const record = await select(serviceId, config, context);
+      const record = await onBehalfOf(context, () => select(serviceId, config, context));
       return record.info;
     }, ['service_id', 'config', 'context']),
 
     get_service: withParamNames(async (serviceId: unknown, config: unknown, context: CallContext) => {
       if (serviceId === '~') return peer.describeService('default');
-      const record = await select(serviceId, config, context);
-      const cfg = asRecord(config);
-      const timeoutMs = typeof cfg.timeout === 'number' && cfg.timeout > 0 ? cfg.timeout * 1000 : DEFAULT_GET_SERVICE_TIMEOUT_MS;
-      const remote = await peer.getRemoteService(record.peerId, record.serviceId, { timeoutMs });
-      const remoteConfig = asRecord(remote.config);
-      return { ...remote, id: record.id, config: { ...remoteConfig, workspace: record.workspace } };
+      return onBehalfOf(context, async () => {
+        const record = await select(serviceId, config, context);
+        const timeoutMs = clampTimeoutMs(asRecord(config).timeout, DEFAULT_GET_SERVICE_TIMEOUT_MS);
+        const remote = await peer.getRemoteService(record.peerId, record.serviceId, { timeoutMs, heartbeats: false });
+        return { ...remote, id: record.id, config: { ...asRecord(remote.config), workspace: record.workspace } };
+      });
     }, ['service_id', 'config', 'context']),
 
     subscribe: withParamNames((types: unknown, context: CallContext) => {
@@ -202,8 +235,8 @@ export function createManager(options: ManagerOptions): Manager {
     ping: withParamNames(async (clientId: unknown, timeout: unknown, context: CallContext) => {
       if (typeof clientId !== 'string') throw new MycelError('BAD_MESSAGE', 'client id must be a string');
       const target = clientId.includes('/') ? clientId : `${context.ws}/${clientId}`;
-      const timeoutMs = typeof timeout === 'number' && timeout > 0 ? timeout * 1000 : 5_000;
-      return peer.call(target, 'services.built-in.ping', ['ping'], { timeoutMs });
+      const timeoutMs = clampTimeoutMs(timeout, 5_000);
+      return onBehalfOf(context, () => peer.call(target, 'services.built-in.ping', ['ping'], { timeoutMs, heartbeats: false }));
     }, ['client_id', 'timeout', 'context']),
 
     check_status: withParamNames(() => ({ status: 'ok' }), ['context']),
@@ -285,6 +318,9 @@ function recordFromInfo(
     config: { ...config, visibility, workspace, created_by: { id: typeof user?.id === 'string' ? user.id : 'anonymous' } },
     service_schema: given.service_schema ?? {},
   };
+  if (packValue(stored).length > MAX_SERVICE_INFO_BYTES) {
+    throw new MycelError('LIMIT_EXCEEDED', `service info of "${id}" is larger than ${MAX_SERVICE_INFO_BYTES} bytes`);
+  }
   return { id, workspace, clientId, serviceId, appId, peerId: from, visibility, info: stored };
 }
 

@@ -1,8 +1,8 @@
 /**
  * The service registry: plain data, no sockets. Services are keyed by full id
  * (`workspace/client:service`) and indexed by workspace + service id (for queries) and by peer
- * (for clean-up when a client leaves). Each record carries the per-instance state later
- * balancing needs (in-flight count, last load report).
+ * (for clean-up when a client leaves). Each record carries per-instance state for selection
+ * (the last probe answer), the place where later balancing state goes.
  */
 import { parseServiceQuery, type ServiceAddress } from '@mycel/protocol';
 
@@ -11,9 +11,7 @@ export type ServiceVisibility = 'protected' | 'public' | 'unlisted';
 
 /** Per-instance state kept for selection and balancing. */
 export interface InstanceStats {
-  /** Calls the hub routed to this instance that have not been answered yet. */
-  inFlight: number;
-  /** The last load the instance reported, with the hub time it was seen. */
+  /** The last number this instance answered to a `select:` probe, with the hub time it came. */
   lastLoad: { value: number; at: number } | undefined;
 }
 
@@ -64,7 +62,7 @@ export class Registry {
   register(record: Omit<ServiceRecord, 'seq' | 'stats'>): { record: ServiceRecord; replaced: ServiceRecord | undefined } {
     const replaced = this.#byId.get(record.id);
     if (replaced) this.#remove(replaced);
-    const full: ServiceRecord = { ...record, seq: ++this.#seq, stats: { inFlight: 0, lastLoad: undefined } };
+    const full: ServiceRecord = { ...record, seq: ++this.#seq, stats: { lastLoad: undefined } };
     this.#byId.set(full.id, full);
     indexAdd(this.#byName, nameKey(full.workspace, full.serviceId), full);
     indexAdd(this.#byPeer, full.peerId, full);

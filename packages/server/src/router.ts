@@ -7,6 +7,7 @@
  * caller waiting on it is rejected at once instead of waiting for its timeout.
  */
 import {
+  RESERVED_EVENT_TYPES,
   checkBody,
   decodeHead,
   encodeFrame,
@@ -19,6 +20,7 @@ import {
 } from '@mycel/protocol';
 import type { Logger } from 'pino';
 import type { ClientConnection } from './connection.js';
+import { InFlightTable, type InFlightLimits } from './in-flight.js';
 
 /** The in-process manager as the router sees it. */
 export interface ManagerEndpoint {
@@ -33,21 +35,21 @@ export interface ManagerEndpoint {
 export interface RouterOptions {
   clients: ReadonlyMap<string, ClientConnection>;
   logger: Logger;
-  /** Most unanswered calls routed to one client at once. */
-  maxInFlightPerClient: number;
+  /** Limits of the calls in flight to each client. */
+  inFlight: InFlightLimits;
 }
 
 /** Routes frames between clients and the manager. */
 export class Router {
   readonly #clients: ReadonlyMap<string, ClientConnection>;
   readonly #log: Logger;
-  readonly #maxInFlight: number;
+  readonly #inFlight: InFlightTable;
   #manager: ManagerEndpoint | undefined;
 
   constructor(options: RouterOptions) {
     this.#clients = options.clients;
     this.#log = options.logger;
-    this.#maxInFlight = options.maxInFlightPerClient;
+    this.#inFlight = new InFlightTable(options.inFlight);
   }
 
   /** Connects the manager (done once, after both exist). */
@@ -85,6 +87,12 @@ export class Router {
       this.#refuse(sender, head, 'BAD_MESSAGE', 'frame has no "to"');
       return;
     }
+    if (typeof head.type === 'string' && head.type !== 'method' && RESERVED_EVENT_TYPES.has(head.type)) {
+      // Only the hub may send these: clients act on them (hypha-rpc rejects calls on
+      // `client_disconnected`, for one).
+      this.#refuse(sender, head, 'PERMISSION_DENIED', `event type "${head.type}" is reserved for the hub`);
+      return;
+    }
     const target = to.includes('/') ? to : `${sender.workspace}/${to}`;
     head.from = sender.peerId;
     head.ws = sender.workspace;
@@ -110,17 +118,16 @@ export class Router {
       return;
     }
     if (session) {
-      if (callee.inFlight.size >= this.#maxInFlight) {
-        this.#rejectCall(
-          sender.peerId,
-          target,
-          session,
-          'LIMIT_EXCEEDED',
-          `peer "${target}" has too many calls in flight (limit ${this.#maxInFlight})`,
-        );
+      const refusal = this.#inFlight.admit(callee, sender.peerId, session);
+      if (refusal) {
+        const { perCallee, perCaller } = this.#inFlight.limits;
+        const message =
+          refusal === 'callee'
+            ? `peer "${target}" has too many calls in flight (limit ${perCallee})`
+            : `too many calls in flight from "${sender.peerId}" to "${target}" (limit ${perCaller})`;
+        this.#rejectCall(sender.peerId, target, session, 'LIMIT_EXCEEDED', message);
         return;
       }
-      callee.inFlight.set(`${sender.peerId}\n${session}`, sender.peerId);
     }
     callee.send(replaceHead(head, frame, restOffset));
   }
@@ -150,7 +157,6 @@ export class Router {
     // Messages from the manager carry the target's workspace, so protected services accept them.
     head.ws = callee.workspace;
     head.user = manager.user;
-    if (typeof head.session !== 'string') this.#noteAnswer(undefined, to, head.method);
     callee.send(replaceHead(head, frame, restOffset));
   }
 
@@ -176,14 +182,9 @@ export class Router {
 
   /** Rejects, on each caller's side, every call still in flight to `callee` (which is gone). */
   rejectInFlight(callee: ClientConnection, reason: string): number {
-    let count = 0;
-    for (const [key, caller] of callee.inFlight) {
-      const session = key.slice(key.indexOf('\n') + 1);
-      this.#rejectCall(caller, callee.peerId, session, 'CONNECTION_CLOSED', reason);
-      count++;
-    }
-    callee.inFlight.clear();
-    return count;
+    const entries = this.#inFlight.drainCallee(callee);
+    for (const { caller, session } of entries) this.#rejectCall(caller, callee.peerId, session, 'CONNECTION_CLOSED', reason);
+    return entries.length;
   }
 
   /**
@@ -191,20 +192,17 @@ export class Router {
    * and the callees' slots must not stay taken by them.
    */
   forgetCaller(caller: string): void {
-    const prefix = `${caller}\n`;
-    for (const client of this.#clients.values()) {
-      for (const key of client.inFlight.keys()) if (key.startsWith(prefix)) client.inFlight.delete(key);
-    }
+    this.#inFlight.forgetCaller(caller);
   }
 
   /** A reply (`{session}.resolve|reject`) from `callee` to `caller` ends that call's in-flight entry. */
-  #noteAnswer(callee: ClientConnection | undefined, caller: string, method: unknown): void {
-    if (typeof method !== 'string' || !callee) return;
+  #noteAnswer(callee: ClientConnection, caller: string, method: unknown): void {
+    if (typeof method !== 'string') return;
     const dot = method.lastIndexOf('.');
     if (dot < 0) return;
     const suffix = method.slice(dot + 1);
     if (suffix !== 'resolve' && suffix !== 'reject') return;
-    callee.inFlight.delete(`${caller}\n${method.slice(0, dot)}`);
+    this.#inFlight.answered(callee, caller, method.slice(0, dot));
   }
 
   #toManager(sender: ClientConnection, head: Record<string, unknown>, frame: Uint8Array, restOffset: number): void {
