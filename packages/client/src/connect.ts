@@ -6,28 +6,26 @@
 import { nanoid } from 'nanoid';
 import {
   MycelError,
-  parseMode,
-  parseServiceQuery,
   RpcPeer,
-  selectInstance,
-  systemClock,
-  DEFAULT_GET_SERVICE_TIMEOUT_MS,
   DEFAULT_METHOD_TIMEOUT_MS,
   DEFAULT_SELECT_TIMEOUT_MS,
-  LIFECYCLE_EVENT_TYPES,
   type ConnectionInfo,
   type PeerLogger,
   type ServiceDefinition as PeerServiceDefinition,
 } from '@mycel/protocol';
 import { Emitter, type Listener } from './events.js';
-import { backoffDelay, reconnectPolicy, type ReconnectOptions, type ReconnectPolicy } from './reconnect.js';
+import { ReconnectLoop, reconnectPolicy, type ReconnectPolicy } from './reconnect.js';
 import {
-  normaliseServerUrl,
-  openWebSocketTransport,
-  type Transport,
-  type TransportMessage,
-  type WebSocketConstructor,
-} from './transport.js';
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_GET_SERVICE_TIMEOUT_S,
+  HUB_EVENTS,
+  LOCAL_ONLY_EVENTS,
+  TOKEN_REFRESH_INTERVAL_MS,
+  type ClientLogger,
+  type ConnectOptions,
+} from './options.js';
+import { chooseOnClient } from './select-on-client.js';
+import { normaliseServerUrl, openWebSocketTransport, type Transport, type TransportMessage } from './transport.js';
 import type {
   GetServiceOptions,
   HubEvent,
@@ -36,58 +34,6 @@ import type {
   ServiceInfo,
   ServiceProxy,
 } from './types.js';
-
-/** Log sink (pino-compatible: object first). All methods optional. */
-export interface ClientLogger {
-  debug?(obj: object, msg: string): void;
-  info?(obj: object, msg: string): void;
-  warn?(obj: object, msg: string): void;
-  error?(obj: object, msg: string): void;
-}
-
-/** Options of {@link connectToServer}. snake_case (hypha-rpc) and camelCase spellings both work. */
-export interface ConnectOptions {
-  /** Hub URL, `http(s)://` or `ws(s)://`; `/ws` is added. */
-  server_url?: string;
-  serverUrl?: string;
-  /** Client id. @default random */
-  client_id?: string;
-  clientId?: string;
-  /** Workspace to join. @default "public" for anonymous clients */
-  workspace?: string;
-  /** Authentication token (not supported by the hub yet). */
-  token?: string;
-  /** A reconnection token from an earlier connection (`config.reconnection_token`): come back as that client. */
-  reconnection_token?: string;
-  /** Name of this client's `built-in` service, as listings show it. @default "built-in" */
-  name?: string;
-  /** Method timeout in seconds (hypha-rpc spelling). @default 30 */
-  method_timeout?: number;
-  /** Method timeout in milliseconds. @default 30000 */
-  methodTimeoutMs?: number;
-  /** Time allowed for connecting and the handshake. @default 30000 */
-  handshakeTimeoutMs?: number;
-  /** Reconnection policy; `false` disables it. @default enabled, 100 ms doubling to 1 s, ±20 % */
-  reconnect?: boolean | ReconnectOptions;
-  /** WebSocket implementation. @default globalThis.WebSocket, else `ws` */
-  WebSocket?: WebSocketConstructor;
-  /** Logger. @default none */
-  logger?: ClientLogger;
-}
-
-/** The hub's system events; `on` subscribes to them at the hub as well. */
-export const HUB_EVENTS = ['service_added', 'service_removed', 'service_updated', 'client_connected', 'client_disconnected'] as const;
-
-/** Lifecycle events the client emits locally. */
-export type LifecycleEvent = 'disconnected' | 'reconnecting' | 'reconnected' | 'services_registered' | 'closed';
-
-const LOCAL_ONLY_EVENTS: ReadonlySet<string> = new Set(LIFECYCLE_EVENT_TYPES);
-
-/** Default time allowed for connecting and the handshake. */
-const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
-const DEFAULT_GET_SERVICE_TIMEOUT_S = DEFAULT_GET_SERVICE_TIMEOUT_MS / 1000;
-/** How often the reconnection token is refreshed (hypha-rpc's default), at most. */
-const TOKEN_REFRESH_INTERVAL_MS = 7_200_000;
 
 /**
  * Connects to a hub and resolves with a ready client.
@@ -124,10 +70,8 @@ export class MycelClient {
   #reconnectionToken: string | undefined;
   #state: 'connecting' | 'open' | 'reconnecting' | 'closed' = 'connecting';
   #refusal: string | undefined;
-  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #reconnect: ReconnectLoop;
   #refreshTimer: ReturnType<typeof setInterval> | undefined;
-  /** Increases with every reconnection schedule; an attempt of an older one is void. */
-  #loop = 0;
   /** How each proxy was obtained, so {@link reselect} can ask again. */
   readonly #origins = new WeakMap<object, { query: string; options: GetServiceOptions }>();
 
@@ -137,6 +81,27 @@ export class MycelClient {
     this.#url = url;
     this.#clientId = options.client_id ?? options.clientId ?? nanoid();
     this.#policy = reconnectPolicy(options.reconnect);
+    this.#reconnect = new ReconnectLoop({
+      policy: this.#policy,
+      attempt: () => this.#connect(),
+      isWanted: () => this.#state !== 'closed',
+      onScheduled: (attempt, delayMs) => this.#events.emit('reconnecting', { attempt, delayMs }),
+      onSuccess: (attempts) => {
+        if (this.#state === 'open') this.#events.emit('reconnected', { attempts });
+      },
+      onFailure: (error, attempt) => {
+        this.#log.debug?.({ attempt, err: String(error) }, 'reconnection attempt failed');
+        if (error instanceof MycelError && (error.data as { refused?: boolean } | undefined)?.refused) {
+          this.#giveUp(error.message);
+          return false;
+        }
+        // A half-done attempt (connected, then failed to register) is closed before the next.
+        this.#state = 'reconnecting';
+        this.#transport?.close();
+        return true;
+      },
+      onExhausted: (attempts) => this.#giveUp(`gave up after ${attempts} reconnection attempts`),
+    });
     this.#reconnectionToken = options.reconnection_token;
     this.#log = options.logger ?? {};
     this.#events = new Emitter((error, type) =>
@@ -313,7 +278,7 @@ export class MycelClient {
   async disconnect(): Promise<void> {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
-    clearTimeout(this.#retryTimer);
+    this.#reconnect.stop();
     clearInterval(this.#refreshTimer);
     this.#peer?.close(new MycelError('CONNECTION_CLOSED', 'client disconnected'));
     this.#transport?.close(1000, 'client disconnected');
@@ -376,29 +341,11 @@ export class MycelClient {
 
   /** Runs a `select:` mode here: list the instances, probe them through the hub, fetch the winner. */
   async #selectOnClient<T>(query: string, options: GetServiceOptions): Promise<ServiceProxy<T>> {
-    const peer = this.#requirePeer();
-    const address = parseServiceQuery(query, this.config.workspace);
-    const mode = parseMode(options.mode, address.workspace);
-    const listed = (await this.#manager('list_services', [
-      { workspace: address.workspace, client_id: address.clientId, service_id: address.serviceId, app_id: address.appId ?? '*' },
-      true,
-    ])) as ServiceInfo[];
-    const timeoutMs = (options.select_timeout ?? DEFAULT_SELECT_TIMEOUT_MS / 1000) * 1000;
-    const selection = await selectInstance(
-      listed,
-      mode,
-      (info, ms) => {
-        if (mode.kind !== 'select') return Promise.resolve(undefined);
-        const owner = info.id.slice(0, info.id.lastIndexOf(':'));
-        return peer.call(owner, `services.${address.serviceId}.${mode.fn}`, [], { timeoutMs: ms });
-      },
-      { clock: systemClock, timeoutMs, describe: (info) => info.id, query },
+    const chosen = await chooseOnClient(this.#requirePeer(), query, options, this.config.workspace, (method, args) =>
+      this.#manager(method, args),
     );
-    return (await this.#manager(
-      'get_service',
-      [selection.candidate.id, { timeout: options.timeout ?? DEFAULT_GET_SERVICE_TIMEOUT_S }],
-      this.#selectionBudgetMs(options),
-    )) as ServiceProxy<T>;
+    const timeout = options.timeout ?? DEFAULT_GET_SERVICE_TIMEOUT_S;
+    return (await this.#manager('get_service', [chosen, { timeout }], this.#selectionBudgetMs(options))) as ServiceProxy<T>;
   }
 
   async #connect(): Promise<void> {
@@ -530,44 +477,12 @@ export class MycelClient {
       return;
     }
     this.#state = 'reconnecting';
-    this.#scheduleReconnect(0);
-  }
-
-  #scheduleReconnect(attempt: number): void {
-    if (this.#state !== 'reconnecting') return;
-    clearTimeout(this.#retryTimer);
-    if (attempt >= this.#policy.maxAttempts) {
-      this.#giveUp(`gave up after ${attempt} reconnection attempts`);
-      return;
-    }
-    // One reconnection loop at a time: a newer schedule (say, the new socket closed while this
-    // attempt was registering) takes over, and this attempt's outcome is ignored.
-    const loop = ++this.#loop;
-    const delayMs = backoffDelay(attempt, this.#policy);
-    this.#events.emit('reconnecting', { attempt: attempt + 1, delayMs });
-    this.#retryTimer = setTimeout(() => {
-      if (this.#state !== 'reconnecting' || loop !== this.#loop) return;
-      this.#connect().then(
-        () => {
-          if (loop === this.#loop && this.#state === 'open') this.#events.emit('reconnected', { attempts: attempt + 1 });
-        },
-        (error: unknown) => {
-          if (loop !== this.#loop || this.#state === 'closed') return;
-          const refused = error instanceof MycelError && (error.data as { refused?: boolean } | undefined)?.refused;
-          this.#log.debug?.({ attempt: attempt + 1, err: String(error) }, 'reconnection attempt failed');
-          if (refused) this.#giveUp(error.message);
-          else {
-            this.#state = 'reconnecting';
-            this.#transport?.close();
-            this.#scheduleReconnect(attempt + 1);
-          }
-        },
-      );
-    }, delayMs);
+    this.#reconnect.start();
   }
 
   #giveUp(reason: string): void {
     this.#state = 'closed';
+    this.#reconnect.stop();
     clearInterval(this.#refreshTimer);
     this.#peer?.close(new MycelError('CONNECTION_CLOSED', `connection to the hub lost: ${reason}`));
     this.#events.emit('closed', { reason });

@@ -2,9 +2,11 @@
  * @mycel/client: the Mycel SDK. Connect with {@link connectToServer}, then register services,
  * get typed proxies with a selection mode, list services and follow events.
  */
-export { connectToServer, HUB_EVENTS, MycelClient } from './connect.js';
-export type { ClientLogger, ConnectOptions, LifecycleEvent } from './connect.js';
-export { backoffDelay, DEFAULT_RECONNECT, reconnectPolicy } from './reconnect.js';
+export { connectToServer, MycelClient } from './connect.js';
+export { HUB_EVENTS } from './options.js';
+export type { ClientLogger, ConnectOptions, LifecycleEvent } from './options.js';
+export { backoffDelay, DEFAULT_RECONNECT, ReconnectLoop, reconnectPolicy } from './reconnect.js';
+export type { ReconnectHooks } from './reconnect.js';
 export type { ReconnectOptions, ReconnectPolicy } from './reconnect.js';
 export { normaliseServerUrl, openWebSocketTransport } from './transport.js';
 export type { ConnectionRequest, Transport, TransportMessage, WebSocketConstructor, WebSocketLike } from './transport.js';

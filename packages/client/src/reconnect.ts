@@ -45,3 +45,70 @@ export function backoffDelay(attempt: number, policy: ReconnectPolicy, random: (
   const spread = base * policy.jitter * (random() * 2 - 1);
   return Math.max(0, Math.round(base + spread));
 }
+
+/** What a {@link ReconnectLoop} asks of its client. */
+export interface ReconnectHooks {
+  policy: ReconnectPolicy;
+  /** One attempt: resolves once connected and set up again. */
+  attempt(): Promise<void>;
+  /** Whether reconnecting is still wanted (the client may have been closed meanwhile). */
+  isWanted(): boolean;
+  /** An attempt is scheduled. */
+  onScheduled(attempt: number, delayMs: number): void;
+  /** An attempt succeeded. */
+  onSuccess(attempts: number): void;
+  /** An attempt failed: `true` to try again, `false` to stop. */
+  onFailure(error: unknown, attempt: number): boolean;
+  /** `maxAttempts` ran out. */
+  onExhausted(attempts: number): void;
+}
+
+/**
+ * Runs reconnection attempts with {@link backoffDelay} between them. One loop at a time:
+ * `start()` again (say, the new socket closed while an attempt was still registering) voids the
+ * running loop, whose outcome is then ignored.
+ */
+export class ReconnectLoop {
+  readonly #hooks: ReconnectHooks;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #generation = 0;
+
+  constructor(hooks: ReconnectHooks) {
+    this.#hooks = hooks;
+  }
+
+  /** Starts (or restarts) the loop from the first attempt. */
+  start(): void {
+    this.#schedule(0, ++this.#generation);
+  }
+
+  /** Stops the loop; an attempt under way is ignored when it ends. */
+  stop(): void {
+    this.#generation++;
+    clearTimeout(this.#timer);
+  }
+
+  #schedule(attempt: number, generation: number): void {
+    clearTimeout(this.#timer);
+    const hooks = this.#hooks;
+    if (generation !== this.#generation || !hooks.isWanted()) return;
+    if (attempt >= hooks.policy.maxAttempts) {
+      hooks.onExhausted(attempt);
+      return;
+    }
+    const delayMs = backoffDelay(attempt, hooks.policy);
+    hooks.onScheduled(attempt + 1, delayMs);
+    this.#timer = setTimeout(() => {
+      if (generation !== this.#generation || !hooks.isWanted()) return;
+      hooks.attempt().then(
+        () => {
+          if (generation === this.#generation) hooks.onSuccess(attempt + 1);
+        },
+        (error: unknown) => {
+          if (generation !== this.#generation || !hooks.isWanted()) return;
+          if (hooks.onFailure(error, attempt + 1)) this.#schedule(attempt + 1, generation);
+        },
+      );
+    }, delayMs);
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * Options of `connectToServer`, the SDK's defaults, and the event names it knows.
+ */
+import { DEFAULT_GET_SERVICE_TIMEOUT_MS, LIFECYCLE_EVENT_TYPES } from '@mycel/protocol';
+import type { ReconnectOptions } from './reconnect.js';
+import type { WebSocketConstructor } from './transport.js';
+
+/** Log sink (pino-compatible: object first). All methods optional. */
+export interface ClientLogger {
+  debug?(obj: object, msg: string): void;
+  info?(obj: object, msg: string): void;
+  warn?(obj: object, msg: string): void;
+  error?(obj: object, msg: string): void;
+}
+
+/** Options of {@link connectToServer}. snake_case (hypha-rpc) and camelCase spellings both work. */
+export interface ConnectOptions {
+  /** Hub URL, `http(s)://` or `ws(s)://`; `/ws` is added. */
+  server_url?: string;
+  serverUrl?: string;
+  /** Client id. @default random */
+  client_id?: string;
+  clientId?: string;
+  /** Workspace to join. @default "public" for anonymous clients */
+  workspace?: string;
+  /** Authentication token (not supported by the hub yet). */
+  token?: string;
+  /** A reconnection token from an earlier connection (`config.reconnection_token`): come back as that client. */
+  reconnection_token?: string;
+  /** Name of this client's `built-in` service, as listings show it. @default "built-in" */
+  name?: string;
+  /** Method timeout in seconds (hypha-rpc spelling). @default 30 */
+  method_timeout?: number;
+  /** Method timeout in milliseconds. @default 30000 */
+  methodTimeoutMs?: number;
+  /** Time allowed for connecting and the handshake. @default 30000 */
+  handshakeTimeoutMs?: number;
+  /** Reconnection policy; `false` disables it. @default enabled, 100 ms doubling to 1 s, ±20 % */
+  reconnect?: boolean | ReconnectOptions;
+  /** WebSocket implementation. @default globalThis.WebSocket, else `ws` */
+  WebSocket?: WebSocketConstructor;
+  /** Logger. @default none */
+  logger?: ClientLogger;
+}
+
+/** The hub's system events; `on` subscribes to them at the hub as well. */
+export const HUB_EVENTS = ['service_added', 'service_removed', 'service_updated', 'client_connected', 'client_disconnected'] as const;
+
+/** Lifecycle events the client emits locally. */
+export type LifecycleEvent = 'disconnected' | 'reconnecting' | 'reconnected' | 'services_registered' | 'closed';
+
+/** Events only this client raises; a peer's frame of these types is ignored. */
+export const LOCAL_ONLY_EVENTS: ReadonlySet<string> = new Set(LIFECYCLE_EVENT_TYPES);
+
+/** Default time allowed for connecting and the handshake. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
+/** Default `timeout` of `getService`, in seconds (hypha-rpc's unit). */
+export const DEFAULT_GET_SERVICE_TIMEOUT_S = DEFAULT_GET_SERVICE_TIMEOUT_MS / 1000;
+/** How often the reconnection token is refreshed (hypha-rpc's default), at most. */
+export const TOKEN_REFRESH_INTERVAL_MS = 7_200_000;
