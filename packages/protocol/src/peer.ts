@@ -9,6 +9,8 @@
  */
 import { nanoid } from 'nanoid';
 import { createBuiltInService } from './built-in.js';
+import { expandPromise, runCall } from './answer.js';
+import { CallTable, type Session } from './call-table.js';
 import { placeArguments } from './call-args.js';
 import { systemClock, type Clock, type TimerHandle } from './clock.js';
 import { decodeFrame, encodeFrame, mergeMessage } from './codec.js';
@@ -84,36 +86,6 @@ export interface CallOptions {
   heartbeats?: boolean;
 }
 
-interface PendingCall {
-  resolve: (value: unknown) => void;
-  reject: (error: unknown) => void;
-  timer: TimerHandle;
-  timeoutMs: number;
-  method: string;
-  heartbeats: boolean;
-}
-
-/** State of one outgoing call, or of the callbacks one reply exported. */
-interface Session {
-  id: string;
-  /** The only peer allowed to call back into this session. */
-  target: string;
-  callbacks: Map<string, ServiceFunction>;
-  pending?: PendingCall;
-}
-
-/** How a call's answer gets back to its caller. */
-interface Answer {
-  resolve?: (value: unknown) => void;
-  reject?: (error: unknown) => void;
-  heartbeat?: () => void;
-  /** Heartbeat interval in seconds. */
-  interval?: number;
-}
-
-/** Most reply-scoped sessions kept (functions returned as results); the oldest go first. */
-const MAX_REPLY_SESSIONS = 1024;
-
 /**
  * One RPC endpoint.
  *
@@ -128,17 +100,14 @@ export class RpcPeer {
   readonly #send: (frame: Uint8Array) => void;
   readonly #clock: Clock;
   readonly #methodTimeoutMs: number;
-  readonly #maxPendingCalls: number;
   readonly #serverBaseUrl: string | undefined;
   readonly #logger: PeerLogger | undefined;
   readonly #onEvent: ((message: Record<string, unknown>) => void) | undefined;
   readonly #services = new LocalServices();
-  readonly #sessions = new Map<string, Session>();
-  readonly #replySessions: string[] = [];
+  readonly #calls: CallTable;
   readonly #messageCache: MessageCache;
   /** Heartbeat timers of calls this peer is running, cleared on close. */
   readonly #heartbeats = new Set<{ handle: TimerHandle | undefined }>();
-  #pendingCount = 0;
   #closedError: MycelError | undefined;
 
   constructor(options: PeerOptions) {
@@ -147,7 +116,7 @@ export class RpcPeer {
     this.#send = options.send;
     this.#clock = options.clock ?? systemClock;
     this.#methodTimeoutMs = options.methodTimeoutMs ?? DEFAULT_METHOD_TIMEOUT_MS;
-    this.#maxPendingCalls = options.maxPendingCalls ?? DEFAULT_LIMITS.maxPendingCalls;
+    this.#calls = new CallTable(this.#clock, options.maxPendingCalls ?? DEFAULT_LIMITS.maxPendingCalls);
     this.#serverBaseUrl = options.serverBaseUrl;
     this.#logger = options.logger;
     this.#onEvent = options.onEvent;
@@ -195,7 +164,7 @@ export class RpcPeer {
 
   /** How many calls wait for an answer. */
   get pendingCount(): number {
-    return this.#pendingCount;
+    return this.#calls.pendingCount;
   }
 
   /** Whether {@link close} was called. */
@@ -267,15 +236,14 @@ export class RpcPeer {
    */
   call(target: string, method: string, args: readonly unknown[] = [], options: CallOptions = {}): Promise<unknown> {
     if (this.#closedError) return Promise.reject(this.#closedError);
-    if (this.#pendingCount >= this.#maxPendingCalls) {
-      return Promise.reject(new MycelError('LIMIT_EXCEEDED', `too many pending calls (limit ${this.#maxPendingCalls})`));
-    }
+    const refusal = this.#calls.refusal();
+    if (refusal) return Promise.reject(refusal);
     const timeoutMs = options.timeoutMs ?? this.#methodTimeoutMs;
     if (!(timeoutMs > 0) || !Number.isFinite(timeoutMs)) {
       return Promise.reject(new TypeError(`timeoutMs must be a positive finite number, got ${timeoutMs}`));
     }
     const heartbeats = options.heartbeats ?? true;
-    const session = this.#openSession(target);
+    const session = this.#calls.open(target);
     let frame: Uint8Array;
     try {
       const hooks = this.#exportHooks(session, this.#workspace);
@@ -285,23 +253,15 @@ export class RpcPeer {
       if (options.kwargs) extra.with_kwargs = true;
       frame = encodeFrame({ type: 'method', from: this.peerId, to: target, method, session: session.id }, extra);
     } catch (error) {
-      this.#sessions.delete(session.id);
+      this.#calls.discard(session.id);
       return Promise.reject(MycelError.from(error, 'BAD_MESSAGE'));
     }
     return new Promise((resolve, reject) => {
-      session.pending = {
-        resolve,
-        reject,
-        timeoutMs,
-        method,
-        heartbeats,
-        timer: this.#clock.setTimeout(() => this.#timeOut(session.id), timeoutMs),
-      };
-      this.#pendingCount++;
+      this.#calls.wait(session, { method, timeoutMs, heartbeats }, resolve, reject);
       try {
         this.#send(frame);
       } catch (error) {
-        this.#settle(session.id, undefined, MycelError.from(error, 'CONNECTION_CLOSED'));
+        this.#calls.settle(session.id, undefined, MycelError.from(error, 'CONNECTION_CLOSED'));
       }
     });
   }
@@ -340,18 +300,8 @@ export class RpcPeer {
    * sessions it could call back into and the chunks it was sending. Returns the calls rejected.
    */
   forgetPeer(target: string, error: MycelError): number {
-    let count = 0;
-    for (const session of [...this.#sessions.values()]) {
-      if (session.target !== target) continue;
-      if (session.pending) {
-        count++;
-        this.#settle(session.id, undefined, error);
-      } else {
-        this.#sessions.delete(session.id);
-      }
-    }
     this.#messageCache.dropOwner(target);
-    return count;
+    return this.#calls.forget(target, error);
   }
 
   /** Rejects all pending calls with `error` (default `CONNECTION_CLOSED`); later calls fail at once. */
@@ -366,11 +316,7 @@ export class RpcPeer {
 
   /** Rejects all pending calls but keeps the peer usable (a transport that will reconnect). */
   rejectAll(error: MycelError): void {
-    for (const session of [...this.#sessions.values()]) {
-      if (session.pending) this.#settle(session.id, undefined, error);
-    }
-    this.#sessions.clear();
-    this.#replySessions.length = 0;
+    this.#calls.clear(error);
   }
 
   // ---------------------------------------------------------------- incoming
@@ -413,7 +359,12 @@ export class RpcPeer {
   #handleMethod(msg: MethodMessage): void {
     const from = msg.from;
     const fromWorkspace = splitPeerId(from).workspace;
-    const answer = this.#expandPromise(msg, fromWorkspace);
+    const answer = expandPromise(
+      msg,
+      (target, method, value, noArgs) => this.#reply(target, method, value, noArgs),
+      (d) => normaliseDescriptor(d, fromWorkspace),
+      (target) => this.#logger?.warn({ from, target }, 'dropped call whose answer points at another peer'),
+    );
     if (!answer) return;
     const { reject } = answer;
     const dot = msg.method.indexOf('.');
@@ -439,7 +390,7 @@ export class RpcPeer {
       fn = found.fn;
       requireContext = found.requireContext;
     } else {
-      const session = this.#sessions.get(head);
+      const session = this.#calls.get(head);
       if (!session) {
         // Answers for calls that already settled (timed out, or rejected by a hub) land here.
         this.#logger?.debug?.({ method: msg.method }, 'session not found');
@@ -475,146 +426,28 @@ export class RpcPeer {
       reject?.(MycelError.from(error, 'BAD_MESSAGE'));
       return;
     }
-    this.#run(fn, args, answer, msg.method);
-  }
-
-  #run(fn: ServiceFunction, args: unknown[], answer: Answer, method: string): void {
-    const { resolve, reject, heartbeat, interval } = answer;
-    let result: unknown;
-    try {
-      result = fn(...args);
-    } catch (error) {
-      this.#logFailure(method, error, reject);
-      reject?.(error);
-      return;
-    }
-    if (!isThenable(result)) {
-      resolve?.(result);
-      return;
-    }
-    let done = false;
-    const beat = { handle: undefined as TimerHandle | undefined };
-    if (heartbeat && interval && interval > 0) {
-      const intervalMs = Math.max(interval * 1000, 100);
-      const tick = () => {
-        if (done || this.#closedError) {
-          this.#heartbeats.delete(beat);
-          return;
-        }
-        heartbeat();
-        beat.handle = this.#clock.setTimeout(tick, intervalMs);
-      };
-      beat.handle = this.#clock.setTimeout(tick, intervalMs);
-      this.#heartbeats.add(beat);
-    }
-    const finish = () => {
-      done = true;
-      this.#heartbeats.delete(beat);
-      if (beat.handle !== undefined) this.#clock.clearTimeout(beat.handle);
-    };
-    result.then(
-      (value) => {
-        finish();
-        resolve?.(value);
-      },
-      (error: unknown) => {
-        finish();
-        this.#logFailure(method, error, reject);
-        reject?.(error);
-      },
-    );
-  }
-
-  #logFailure(method: string, error: unknown, reject: unknown): void {
-    // The caller gets the message; the stack stays here, and only when nobody else will hear of it.
-    if (!reject) this.#logger?.warn({ method, err: String(error) }, 'fire-and-forget call failed');
+    runCall(fn, args, answer, msg.method, {
+      clock: this.#clock,
+      heartbeats: this.#heartbeats,
+      isClosed: () => this.#closedError !== undefined,
+      onUnheardFailure: (method, error) => this.#logger?.warn({ method, err: String(error) }, 'fire-and-forget call failed'),
+    });
   }
 
   #answer(session: Session, key: 'resolve' | 'reject' | 'heartbeat', msg: MethodMessage): void {
-    const pending = session.pending;
-    if (!pending) return;
     if (key === 'heartbeat') {
-      if (pending.heartbeats) this.#restartTimer(session.id, pending);
+      this.#calls.touch(session.id, true);
       return;
     }
     let value: unknown;
     try {
       value = decodeValue(msg.args?.[0], this.#exportHooks(session, splitPeerId(msg.from).workspace));
     } catch (error) {
-      this.#settle(session.id, undefined, MycelError.from(error, 'BAD_MESSAGE'));
+      this.#calls.settle(session.id, undefined, MycelError.from(error, 'BAD_MESSAGE'));
       return;
     }
-    if (key === 'resolve') this.#settle(session.id, value, undefined);
-    else this.#settle(session.id, undefined, value instanceof Error ? value : MycelError.from(value, 'REMOTE_ERROR'));
-  }
-
-  #restartTimer(sessionId: string, pending: PendingCall): void {
-    this.#clock.clearTimeout(pending.timer);
-    pending.timer = this.#clock.setTimeout(() => this.#timeOut(sessionId), pending.timeoutMs);
-  }
-
-  #settle(sessionId: string, value: unknown, error: unknown): void {
-    const session = this.#sessions.get(sessionId);
-    if (!session?.pending) return;
-    const pending = session.pending;
-    this.#clock.clearTimeout(pending.timer);
-    this.#sessions.delete(sessionId);
-    this.#pendingCount--;
-    if (error !== undefined) pending.reject(error);
-    else pending.resolve(value);
-  }
-
-  #timeOut(sessionId: string): void {
-    const session = this.#sessions.get(sessionId);
-    if (!session?.pending) return;
-    const { method, timeoutMs } = session.pending;
-    this.#settle(
-      sessionId,
-      undefined,
-      new MycelError('TIMEOUT', `call "${method}" to "${session.target}" timed out after ${timeoutMs}ms`),
-    );
-  }
-
-  /**
-   * Turns `promise` (explicit descriptors, or `"*"` plus `t`) into callables. Returns undefined
-   * when the message must be dropped: explicit descriptors may only point back at the caller, or
-   * a caller could make this peer call anything anywhere in its name.
-   */
-  #expandPromise(msg: MethodMessage, fromWorkspace: string): Answer | undefined {
-    const promise = msg.promise;
-    if (!promise || !msg.session) return {};
-    const from = msg.from;
-    if (promise === '*') {
-      const session = msg.session;
-      return {
-        resolve: (value) => this.#reply(from, `${session}.resolve`, value),
-        reject: (error) => this.#reply(from, `${session}.reject`, errorToPayload(error)),
-        heartbeat: () => this.#reply(from, `${session}.heartbeat`, undefined, true),
-        ...(msg.t ? { interval: msg.t } : {}),
-      };
-    }
-    const targets: Record<string, MethodDescriptor> = {};
-    for (const key of ['resolve', 'reject', 'heartbeat']) {
-      const d = promise[key] as Partial<MethodDescriptor> | null | undefined;
-      if (d === null || typeof d !== 'object' || d._rtype !== 'method' || typeof d._rtarget !== 'string' || typeof d._rmethod !== 'string') continue;
-      const desc = normaliseDescriptor(d as MethodDescriptor, fromWorkspace);
-      if (desc._rtarget !== from) {
-        this.#logger?.warn({ from, target: desc._rtarget }, 'dropped call whose answer points at another peer');
-        return undefined;
-      }
-      targets[key] = desc;
-    }
-    const via = (d: MethodDescriptor | undefined) =>
-      d && ((value?: unknown) => this.#reply(d._rtarget, d._rmethod, value, value === undefined));
-    const resolve = via(targets.resolve);
-    const reject = via(targets.reject);
-    const heartbeat = via(targets.heartbeat);
-    return {
-      ...(resolve && { resolve }),
-      ...(reject && { reject: (error: unknown) => reject(errorToPayload(error)) }),
-      ...(heartbeat && { heartbeat: () => heartbeat() }),
-      ...(typeof promise.interval === 'number' && { interval: promise.interval }),
-    };
+    if (key === 'resolve') this.#calls.settle(session.id, value);
+    else this.#calls.settle(session.id, undefined, value instanceof Error ? value : MycelError.from(value, 'REMOTE_ERROR'));
   }
 
   /** Sends a fire-and-forget answer. Functions inside it are exported for `target` only. */
@@ -634,12 +467,6 @@ export class RpcPeer {
   }
 
   // ---------------------------------------------------------------- value hooks
-
-  #openSession(target: string): Session {
-    const session: Session = { id: nanoid(), target, callbacks: new Map() };
-    this.#sessions.set(session.id, session);
-    return session;
-  }
 
   /** Hooks that export functions into `session` and import descriptors relative to `workspace`. */
   #exportHooks(session: Session, workspace: string): ValueHooks {
@@ -666,12 +493,7 @@ export class RpcPeer {
   /** Functions inside a reply live in a bounded reply session that only `target` may call. */
   #replyHooks(target: string): ValueHooks {
     let hooks: ValueHooks | undefined;
-    const open = (): ValueHooks => {
-      const session = this.#openSession(target);
-      this.#replySessions.push(session.id);
-      while (this.#replySessions.length > MAX_REPLY_SESSIONS) this.#sessions.delete(this.#replySessions.shift() ?? '');
-      return this.#exportHooks(session, this.#workspace);
-    };
+    const open = (): ValueHooks => this.#exportHooks(this.#calls.openForReply(target), this.#workspace);
     return {
       exportFunction: (fn, name) => (hooks ??= open()).exportFunction(fn, name),
       importMethod: (d) => this.#stub(normaliseDescriptor(d, this.#workspace)),
@@ -704,9 +526,7 @@ export class RpcPeer {
 
   /** A chunked message refreshes the timer of the call it answers, if that call still waits. */
   #touch(key: unknown, heartbeat: unknown): void {
-    if (heartbeat !== true || typeof key !== 'string') return;
-    const pending = this.#sessions.get(key)?.pending;
-    if (pending) this.#restartTimer(key, pending);
+    if (heartbeat === true && typeof key === 'string') this.#calls.touch(key, false);
   }
 }
 
@@ -716,9 +536,6 @@ function normaliseDescriptor(d: MethodDescriptor, workspace: string): MethodDesc
   return { ...d, _rtarget: `${workspace}/${d._rtarget}` };
 }
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return value !== null && typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function';
-}
 
 function sanitise(name: string): string {
   return name.replace(/[^A-Za-z0-9_]/g, '_').slice(0, 64) || 'callback';
