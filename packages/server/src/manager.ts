@@ -9,6 +9,7 @@ import {
   parseServiceQuery,
   RpcPeer,
   selectInstance,
+  splitPeerId,
   withParamNames,
   DEFAULT_GET_SERVICE_TIMEOUT_MS,
   DEFAULT_SELECT_TIMEOUT_MS,
@@ -286,9 +287,7 @@ function recordFromInfo(
   const given = info as Record<string, unknown>;
   if (typeof given.id !== 'string' || given.id === '') throw new MycelError('BAD_MESSAGE', 'service info needs an "id"');
   const from = context.from;
-  const slash = from.indexOf('/');
-  const workspace = from.slice(0, slash);
-  const clientId = from.slice(slash + 1);
+  const { workspace, clientId } = splitPeerId(from);
   const owned = ownedServiceId(given.id, from);
   const serviceId = owned.serviceId;
   const appId = owned.appId ?? (typeof given.app_id === 'string' && given.app_id ? given.app_id : '*');
