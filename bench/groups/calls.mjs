@@ -2,6 +2,7 @@
  * Group "calls": sequential calls, 32 calls in flight and payload round trips, on a fresh hub,
  * one worker process (one worker serving `echo`) and one caller process per round and system.
  */
+import { measureCpu } from '../cpu-time.mjs';
 import { startRole } from '../roles/role.mjs';
 
 const SERVICE_ID = 'echo';
@@ -11,7 +12,8 @@ const WORKER_ID = 'echo-worker';
 export const CALL_MEASURES = ['sequential', 'concurrent', 'payload'];
 
 /**
- * Runs one round of the call measures for one system.
+ * Runs one round of the call measures for one system. Besides the measures' own figures it
+ * reports the CPU time hub, worker and caller spent per call in the 32-in-flight measure.
  * @param {string} system
  * @param {{ sequential?: object, concurrent?: object, payload?: object }} params `undefined` skips a measure
  * @param {{ hubExecArgv: string[] }} options
@@ -31,8 +33,19 @@ export async function runCallsRound(system, params, { hubExecArgv }) {
     const caller = await startRole('callers', [system]);
     roles.push(caller);
     await caller.request('connect', { url: hub.ready.url, clientIds: ['caller'] });
-    const result = await caller.request('calls', { serviceId: SERVICE_ID, instances: [WORKER_ID], ...params });
-    return flatten(result);
+    const target = { serviceId: SERVICE_ID, instances: [WORKER_ID] };
+    const metrics = {};
+    for (const measure of CALL_MEASURES) {
+      if (!params[measure]) continue;
+      const pids = { hub: [...new Set([hub.pid, hub.ready.rssPid])], worker: [workers.pid], caller: [caller.pid] };
+      const { result, cpuMs } = await measureCpu(pids, () => caller.request('calls', { ...target, [measure]: params[measure] }));
+      Object.assign(metrics, flatten(result));
+      if (measure === 'concurrent') {
+        const calls = params.concurrent.calls + params.concurrent.warmup;
+        for (const [role, ms] of Object.entries(cpuMs)) metrics[`concurrent.${role}CpuUsPerCall`] = (ms * 1000) / calls;
+      }
+    }
+    return metrics;
   } finally {
     for (const role of roles.reverse()) await role.stop();
   }

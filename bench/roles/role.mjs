@@ -3,6 +3,8 @@
  * over Node's IPC channel: the parent sends `{id, cmd, args}`, the child answers `{id, result}` or
  * `{id, error}`. Children are started through `sh -c 'ulimit -n <hard>; exec node ...'` so a role
  * that holds thousands of sockets gets the highest file-descriptor limit the machine allows.
+ * With `MYCEL_BENCH_PROFILE_DIR` set, every role runs under `node --cpu-prof` and writes its
+ * profile to `<dir>/<system>-<role>/`.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -27,7 +29,9 @@ const ROLES_DIR = fileURLToPath(new URL('.', import.meta.url));
  */
 export async function startRole(role, args, { execArgv = [] } = {}) {
   const script = `ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" "$@"`;
-  const child = spawn('/bin/sh', ['-c', script, process.execPath, ...execArgv, `${ROLES_DIR}${role}.mjs`, ...args], {
+  const profileDir = process.env.MYCEL_BENCH_PROFILE_DIR;
+  const flags = profileDir ? [...execArgv, '--cpu-prof', `--cpu-prof-dir=${profileDir}/${args[0] ?? 'any'}-${role}`] : execArgv;
+  const child = spawn('/bin/sh', ['-c', script, process.execPath, ...flags, `${ROLES_DIR}${role}.mjs`, ...args], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   /** @type {Map<number, { resolve: (v: unknown) => void, reject: (e: Error) => void }>} */

@@ -17,6 +17,7 @@
  * @typedef {object} BenchServer
  * @property {string} url `http://127.0.0.1:port` (or `nats://...`)
  * @property {number} [rssPid] the process whose memory is the hub's (default: the hub process)
+ * @property {string} [version] the server's version, when it is not an npm package (nats-server)
  * @property {() => Promise<void>} close
  *
  * @typedef {object} BenchSystem
