@@ -75,7 +75,10 @@ export async function openWebSocketTransport(
 ): Promise<{ transport: Transport; info: ConnectionInfo }> {
   const Impl = options.WebSocket ?? (await defaultWebSocket());
   const socket = new Impl(url);
-  socket.binaryType = 'arraybuffer';
+  // `ws` hands Node Buffers over without a copy; browsers only know 'arraybuffer' (and ignore
+  // values they do not know).
+  socket.binaryType = 'nodebuffer';
+  if (socket.binaryType !== 'nodebuffer') socket.binaryType = 'arraybuffer';
   return new Promise((resolve, reject) => {
     let settled = false;
     const fail = (error: MycelError) => {
@@ -141,6 +144,20 @@ function wrap(socket: WebSocketLike): Transport {
   let onMessage: (message: TransportMessage) => void = () => {};
   let onClose: (code: number, reason: string) => void = () => {};
   let closed = false;
+  // With the `ws` package, hold the socket's writes until the end of this event-loop turn so
+  // the frames of one turn leave in one write. Browsers have no such handle; nothing to do there.
+  const raw = (socket as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+  const later = (globalThis as { setImmediate?: (fn: () => void) => unknown }).setImmediate;
+  let isCorked = false;
+  const coalesce = () => {
+    if (isCorked || !raw || !later) return;
+    raw.cork();
+    isCorked = true;
+    later(() => {
+      isCorked = false;
+      raw.uncork();
+    });
+  };
   socket.onmessage = (event) => {
     const data = event.data;
     if (typeof data === 'string') onMessage(data);
@@ -158,6 +175,7 @@ function wrap(socket: WebSocketLike): Transport {
   return {
     send(message) {
       if (closed || socket.readyState !== OPEN) throw new MycelError('CONNECTION_CLOSED', 'connection is closed');
+      coalesce();
       socket.send(message);
     },
     onMessage(handler) {

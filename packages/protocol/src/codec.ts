@@ -36,6 +36,11 @@ export function unpackValue(bytes: Uint8Array, maxDepth = DEFAULT_LIMITS.maxBody
   if (skipMsgpack(bytes, 0, maxDepth) !== bytes.length) {
     throw new MycelError('BAD_MESSAGE', 'malformed msgpack frame: bytes after the value');
   }
+  return unpackScanned(bytes);
+}
+
+/** Unpacks bytes that {@link skipMsgpack} already found to be exactly one well-formed value. */
+function unpackScanned(bytes: Uint8Array): unknown {
   try {
     return packr.unpack(bytes);
   } catch (error) {
@@ -58,7 +63,7 @@ export function decodeHead(bytes: Uint8Array, maxDepth = DEFAULT_LIMITS.maxHeade
   if (bytes.length === 0) throw new MycelError('BAD_MESSAGE', 'empty frame');
   // Find the header's end (and refuse absurd nesting) before decoding anything.
   const restOffset = skipMsgpack(bytes, 0, maxDepth);
-  return { main: unpackValue(bytes.subarray(0, restOffset), maxDepth), restOffset };
+  return { main: unpackScanned(bytes.subarray(0, restOffset)), restOffset };
 }
 
 /**
@@ -108,6 +113,8 @@ export function mergeMessage(main: unknown, extra: unknown): Record<string, unkn
   if (main === null || typeof main !== 'object' || Array.isArray(main)) {
     throw new MycelError('BAD_MESSAGE', 'frame header is not a map');
   }
-  if (extra === null || typeof extra !== 'object' || Array.isArray(extra)) return { ...(main as Record<string, unknown>) };
-  return { ...(extra as Record<string, unknown>), ...(main as Record<string, unknown>) };
+  // Object.assign, not spread: it is the same result and several times faster on this hot path.
+  const header = main as Record<string, unknown>;
+  if (extra === null || typeof extra !== 'object' || Array.isArray(extra)) return Object.assign({}, header);
+  return Object.assign({}, extra as Record<string, unknown>, header);
 }

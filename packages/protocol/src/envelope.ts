@@ -22,6 +22,53 @@ export const frameHeadSchema = z.looseObject({
 /** A frame header as the router sees it. */
 export type FrameHead = z.infer<typeof frameHeadSchema>;
 
+/**
+ * Whether `value` is a valid frame header, checked by hand: the hot path. Never accepts what
+ * {@link frameHeadSchema} refuses; when it says no, the schema words the error.
+ */
+export function isFrameHead(value: unknown): value is FrameHead {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const v = value as Record<string, unknown>;
+  return (
+    isText(v.type, 1, 256) &&
+    (v.to === undefined || isText(v.to, 1, 512)) &&
+    isOptionalText(v.from, 0, 512) &&
+    isOptionalText(v.method, 1, 1024) &&
+    isOptionalText(v.session, 1, 256) &&
+    isOptionalText(v.parent, 0, 1024)
+  );
+}
+
+/**
+ * Whether `value` is a valid method message, checked by hand: the hot path. Never accepts what
+ * {@link methodMessageSchema} refuses; when it says no, the schema words the error.
+ */
+export function isMethodMessage(value: Record<string, unknown>): value is MethodMessage {
+  const promise = value.promise;
+  const t = value.t;
+  return (
+    value.type === 'method' &&
+    isText(value.from, 1, 512) &&
+    isText(value.method, 1, 1024) &&
+    isOptionalText(value.to, 0, 512) &&
+    isOptionalText(value.session, 1, 256) &&
+    isOptionalText(value.parent, 0, 1024) &&
+    isOptionalText(value.ws, 0, Number.POSITIVE_INFINITY) &&
+    (value.args === undefined || value.args === null || Array.isArray(value.args)) &&
+    (value.with_kwargs === undefined || value.with_kwargs === null || typeof value.with_kwargs === 'boolean') &&
+    (promise === undefined || promise === null || promise === '*' || (typeof promise === 'object' && !Array.isArray(promise))) &&
+    (t === undefined || t === null || (typeof t === 'number' && t > 0))
+  );
+}
+
+function isText(value: unknown, min: number, max: number): value is string {
+  return typeof value === 'string' && value.length >= min && value.length <= max;
+}
+
+function isOptionalText(value: unknown, min: number, max: number): boolean {
+  return value === undefined || value === null || isText(value, min, max);
+}
+
 /** An RPC call after the header and body have been merged (`type: "method"`). */
 export const methodMessageSchema = z.looseObject({
   type: z.literal('method'),

@@ -16,6 +16,8 @@ export {
   connectionRequestSchema,
   controlFrameSchema,
   frameHeadSchema,
+  isFrameHead,
+  isMethodMessage,
   methodMessageSchema,
   serverControlFrameSchema,
   userInfoSchema,

@@ -14,7 +14,7 @@ import { CallTable, type Session } from './call-table.js';
 import { placeArguments } from './call-args.js';
 import { systemClock, type Clock, type TimerHandle } from './clock.js';
 import { decodeFrame, encodeFrame, mergeMessage } from './codec.js';
-import { methodMessageSchema, type MethodMessage } from './envelope.js';
+import { isMethodMessage, methodMessageSchema, type MethodMessage } from './envelope.js';
 import { errorToPayload, MycelError } from './errors.js';
 import { splitPeerId } from './ids.js';
 import { DEFAULT_LIMITS, DEFAULT_METHOD_TIMEOUT_MS } from './limits.js';
@@ -341,9 +341,13 @@ export class RpcPeer {
         if (typeof message.type === 'string') this.#onEvent?.(message);
         return;
       }
+      if (isMethodMessage(message)) {
+        this.#handleMethod(message);
+        return;
+      }
       const parsed = methodMessageSchema.safeParse(message);
       if (!parsed.success) {
-        this.#logger?.warn({ issues: parsed.error.issues.length }, 'dropped invalid method message');
+        this.#logger?.warn({ issue: parsed.error.issues[0]?.message }, 'dropped invalid method message');
         const { from, session } = message;
         if (typeof from === 'string' && typeof session === 'string') {
           this.#reply(from, `${session}.reject`, new MycelError('BAD_MESSAGE', 'invalid method message'));

@@ -26,6 +26,7 @@ export class ClientConnection {
   readonly #maxBufferedBytes: number;
   readonly #onOverflow: (reason: string) => void;
   #isOpen = true;
+  #isCorked = false;
 
   /**
    * @param maxBufferedBytes most bytes queued for a client that does not read
@@ -67,7 +68,24 @@ export class ClientConnection {
       this.#onOverflow(`more than ${this.#maxBufferedBytes} bytes queued for a client that does not read`);
       return;
     }
+    this.#coalesce();
     this.socket.send(frame, { binary: true });
+  }
+
+  /**
+   * Holds the socket's writes until the end of this turn of the event loop, so the frames a
+   * turn produces for this client leave in one write (one `writev`) instead of one each.
+   */
+  #coalesce(): void {
+    if (this.#isCorked) return;
+    const raw = (this.socket as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+    if (!raw) return;
+    raw.cork();
+    this.#isCorked = true;
+    setImmediate(() => {
+      this.#isCorked = false;
+      raw.uncork();
+    });
   }
 
   /** Writes one JSON text frame. */

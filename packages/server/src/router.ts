@@ -12,6 +12,7 @@ import {
   decodeHead,
   encodeFrame,
   frameHeadSchema,
+  isFrameHead,
   MycelError,
   replaceHead,
   unpackValue,
@@ -64,12 +65,12 @@ export class Router {
     try {
       const decoded = decodeHead(frame);
       restOffset = decoded.restOffset;
-      const parsed = frameHeadSchema.safeParse(decoded.main);
-      if (!parsed.success) {
-        this.#refuse(sender, decoded.main, 'BAD_MESSAGE', describeIssues(parsed.error.issues));
+      if (!isFrameHead(decoded.main)) {
+        const parsed = frameHeadSchema.safeParse(decoded.main);
+        this.#refuse(sender, decoded.main, 'BAD_MESSAGE', parsed.success ? 'invalid frame header' : describeIssues(parsed.error.issues));
         return;
       }
-      head = parsed.data;
+      head = decoded.main;
       try {
         // The body is forwarded untouched, so it must be well-formed: a bad one can wedge a client.
         checkBody(frame, restOffset);
