@@ -58,6 +58,7 @@ export { RpcPeer } from './peer.js';
 export type {
   CallContext,
   CallOptions,
+  FrameMeta,
   PeerLogger,
   PeerOptions,
   ServiceConfig,

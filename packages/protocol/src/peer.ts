@@ -53,8 +53,16 @@ export interface PeerOptions {
   workspace: string;
   /** This peer's client id. */
   clientId: string;
-  /** Writes one binary frame to the transport. May throw when the transport is closed. */
-  send: (frame: Uint8Array) => void;
+  /**
+   * Writes one binary frame to the transport. May throw when the transport is closed. `meta`
+   * says where it goes (and the session, for a call), for senders that route without decoding.
+   */
+  send: (frame: Uint8Array, meta: FrameMeta) => void;
+  /**
+   * Extra header fields for frames to `to`. The hub's manager sets `ws` and `user` itself, so its
+   * frames need no stamping on the way out.
+   */
+  stamp?: (to: string) => Record<string, unknown>;
   /** Time source. @default systemClock */
   clock?: Clock;
   /** Time a call may go without an answer or heartbeat. @default 30000 */
@@ -71,6 +79,13 @@ export interface PeerOptions {
   builtIn?: boolean;
   /** Name of the `built-in` service, as listings show it. @default "built-in" */
   name?: string;
+}
+
+/** Where a frame goes, as its sender knows without decoding it. */
+export interface FrameMeta {
+  to: string;
+  /** Present on calls that expect an answer. */
+  session?: string;
 }
 
 /** Options of one outgoing call. */
@@ -97,7 +112,8 @@ export interface CallOptions {
 export class RpcPeer {
   #workspace: string;
   #clientId: string;
-  readonly #send: (frame: Uint8Array) => void;
+  readonly #send: (frame: Uint8Array, meta: FrameMeta) => void;
+  readonly #stamp: ((to: string) => Record<string, unknown>) | undefined;
   readonly #clock: Clock;
   readonly #methodTimeoutMs: number;
   readonly #serverBaseUrl: string | undefined;
@@ -114,6 +130,7 @@ export class RpcPeer {
     this.#workspace = options.workspace;
     this.#clientId = options.clientId;
     this.#send = options.send;
+    this.#stamp = options.stamp;
     this.#clock = options.clock ?? systemClock;
     this.#methodTimeoutMs = options.methodTimeoutMs ?? DEFAULT_METHOD_TIMEOUT_MS;
     this.#calls = new CallTable(this.#clock, options.maxPendingCalls ?? DEFAULT_LIMITS.maxPendingCalls);
@@ -251,7 +268,7 @@ export class RpcPeer {
       const extra: Record<string, unknown> = { args: all.map((a, i) => encodeValue(a, hooks, `arg${i}`)), promise: '*' };
       if (heartbeats) extra.t = timeoutMs / 2000;
       if (options.kwargs) extra.with_kwargs = true;
-      frame = encodeFrame({ type: 'method', from: this.peerId, to: target, method, session: session.id }, extra);
+      frame = encodeFrame({ ...this.#header(target, method), session: session.id }, extra);
     } catch (error) {
       this.#calls.discard(session.id);
       return Promise.reject(MycelError.from(error, 'BAD_MESSAGE'));
@@ -259,7 +276,7 @@ export class RpcPeer {
     return new Promise((resolve, reject) => {
       this.#calls.wait(session, { method, timeoutMs, heartbeats }, resolve, reject);
       try {
-        this.#send(frame);
+        this.#send(frame, { to: target, session: session.id });
       } catch (error) {
         this.#calls.settle(session.id, undefined, MycelError.from(error, 'CONNECTION_CLOSED'));
       }
@@ -271,7 +288,7 @@ export class RpcPeer {
     if (this.#closedError) return;
     try {
       const encoded = encodeValue(args, this.#replyHooks(target), 'arg') as unknown[];
-      this.#send(encodeFrame({ type: 'method', from: this.peerId, to: target, method }, { args: encoded }));
+      this.#send(encodeFrame(this.#header(target, method), { args: encoded }), { to: target });
     } catch (error) {
       this.#logger?.warn({ target, method, err: String(error) }, 'notify failed');
     }
@@ -280,7 +297,7 @@ export class RpcPeer {
   /** Sends a non-method message (an event) to `to` (`*` broadcasts to the workspace). */
   emit(message: Record<string, unknown> & { type: string; to: string }): void {
     if (this.#closedError) throw this.#closedError;
-    this.#send(encodeFrame({ ...message, from: this.peerId }));
+    this.#send(encodeFrame({ ...message, from: this.peerId, ...this.#stamp?.(message.to) }), { to: message.to });
   }
 
   /**
@@ -459,7 +476,7 @@ export class RpcPeer {
     if (this.#closedError) return;
     try {
       const extra = noArgs ? { args: [] } : { args: [encodeValue(value, this.#replyHooks(target), 'result')] };
-      this.#send(encodeFrame({ type: 'method', from: this.peerId, to: target, method }, extra));
+      this.#send(encodeFrame(this.#header(target, method), extra), { to: target });
     } catch (error) {
       const err = MycelError.from(error, 'BAD_MESSAGE');
       this.#logger?.warn({ target, method, err: err.message }, 'reply failed');
@@ -468,6 +485,12 @@ export class RpcPeer {
         this.#reply(target, method.replace(/\.resolve$/, '.reject'), errorToPayload(err));
       }
     }
+  }
+
+  /** The header of a method frame to `to`. */
+  #header(to: string, method: string): Record<string, unknown> {
+    const header: Record<string, unknown> = { type: 'method', from: this.peerId, to, method };
+    return this.#stamp ? Object.assign(header, this.#stamp(to)) : header;
   }
 
   // ---------------------------------------------------------------- value hooks

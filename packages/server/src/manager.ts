@@ -75,7 +75,9 @@ export function createManager(options: ManagerOptions): Manager {
   const peer = new RpcPeer({
     workspace: '*',
     clientId,
-    send: (frame) => router.routeFromManager(frame),
+    send: (frame, meta) => router.deliverFromManager(frame, meta),
+    // Messages from the manager carry the target's workspace, so protected services accept them.
+    stamp: (to) => ({ ws: splitPeerId(to).workspace, user }),
     clock,
     methodTimeoutMs: options.methodTimeoutMs,
     // Each client's share is bounded below (MAX_CALLS_PER_CLIENT operations, each at most a
@@ -104,6 +106,22 @@ export function createManager(options: ManagerOptions): Manager {
       if (left > 0) busy.set(context.from, left);
       else busy.delete(context.from);
     }
+  };
+
+  /**
+   * The provider's description of a registered service (its functions as method descriptors),
+   * fetched once per registration: it cannot change without a new registration, which makes a
+   * new record. Saves a round trip to the provider on every later `get_service`.
+   */
+  const descriptions = new WeakMap<ServiceRecord, Promise<Record<string, unknown>>>();
+  const describe = (record: ServiceRecord, timeoutMs: number): Promise<Record<string, unknown>> => {
+    let description = descriptions.get(record);
+    if (!description) {
+      description = peer.getRemoteService(record.peerId, record.serviceId, { timeoutMs, heartbeats: false });
+      descriptions.set(record, description);
+      description.catch(() => descriptions.delete(record));
+    }
+    return description;
   };
 
   /** A caller-chosen timeout in seconds, clamped to the hub's bound; `fallbackMs` when absent. */
@@ -203,7 +221,7 @@ export function createManager(options: ManagerOptions): Manager {
       return onBehalfOf(context, async () => {
         const record = await select(serviceId, config, context);
         const timeoutMs = clampTimeoutMs(asRecord(config).timeout, DEFAULT_GET_SERVICE_TIMEOUT_MS);
-        const remote = await peer.getRemoteService(record.peerId, record.serviceId, { timeoutMs, heartbeats: false });
+        const remote = await describe(record, timeoutMs);
         return { ...remote, id: record.id, config: { ...asRecord(remote.config), workspace: record.workspace } };
       });
     }, ['service_id', 'config', 'context']),

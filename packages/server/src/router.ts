@@ -17,6 +17,7 @@ import {
   replaceHead,
   unpackValue,
   type ErrorCode,
+  type FrameMeta,
   type UserInfo,
 } from '@mycel/protocol';
 import type { Logger } from 'pino';
@@ -133,32 +134,20 @@ export class Router {
     callee.send(replaceHead(head, frame, restOffset));
   }
 
-  /** Sends a frame the manager produced. */
-  routeFromManager(frame: Uint8Array): void {
+  /**
+   * Delivers a frame the manager produced. The manager stamps its own header (`from`, `ws`,
+   * `user`), so the frame goes out as it is, without being decoded again.
+   */
+  deliverFromManager(frame: Uint8Array, meta: FrameMeta): void {
+    const callee = this.#clients.get(meta.to);
+    if (callee) {
+      callee.send(frame);
+      return;
+    }
     const manager = this.#manager;
-    if (!manager) return;
-    let head: Record<string, unknown>;
-    let restOffset: number;
-    try {
-      const decoded = decodeHead(frame);
-      head = decoded.main as Record<string, unknown>;
-      restOffset = decoded.restOffset;
-    } catch (error) {
-      this.#log.error({ err: String(error) }, 'manager produced a malformed frame');
-      return;
+    if (manager && meta.session) {
+      this.#rejectCall(manager.peerId, meta.to, meta.session, 'CONNECTION_CLOSED', `peer "${meta.to}" is not connected`);
     }
-    const to = typeof head.to === 'string' ? head.to : '';
-    const callee = this.#clients.get(to);
-    if (!callee) {
-      const session = typeof head.session === 'string' ? head.session : undefined;
-      if (session) this.#rejectCall(manager.peerId, to, session, 'CONNECTION_CLOSED', `peer "${to}" is not connected`);
-      return;
-    }
-    head.from = manager.peerId;
-    // Messages from the manager carry the target's workspace, so protected services accept them.
-    head.ws = callee.workspace;
-    head.user = manager.user;
-    callee.send(replaceHead(head, frame, restOffset));
   }
 
   /**
