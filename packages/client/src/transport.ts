@@ -144,10 +144,10 @@ function wrap(socket: WebSocketLike): Transport {
   let onMessage: (message: TransportMessage) => void = () => {};
   let onClose: (code: number, reason: string) => void = () => {};
   let closed = false;
-  // With the `ws` package, hold the socket's writes until the end of this event-loop turn so
-  // the frames of one turn leave in one write. Browsers have no such handle; nothing to do there.
+  // With the `ws` package, hold the socket's writes until the current callback and its promise
+  // jobs are done, so the frames they produce leave in one write. Browsers have no such handle.
   const raw = (socket as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
-  const later = (globalThis as { setImmediate?: (fn: () => void) => unknown }).setImmediate;
+  const later = (globalThis as { process?: { nextTick?: (fn: () => void) => void } }).process?.nextTick;
   let isCorked = false;
   const coalesce = () => {
     if (isCorked || !raw || !later) return;

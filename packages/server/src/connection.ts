@@ -73,8 +73,9 @@ export class ClientConnection {
   }
 
   /**
-   * Holds the socket's writes until the end of this turn of the event loop, so the frames a
-   * turn produces for this client leave in one write (one `writev`) instead of one each.
+   * Holds the socket's writes until the current callback and its promise jobs are done, so the
+   * frames produced while handling one read for this client leave in one write (one `writev`)
+   * instead of one each, without waiting for a later phase of the event loop.
    */
   #coalesce(): void {
     if (this.#isCorked) return;
@@ -82,7 +83,7 @@ export class ClientConnection {
     if (!raw) return;
     raw.cork();
     this.#isCorked = true;
-    setImmediate(() => {
+    process.nextTick(() => {
       this.#isCorked = false;
       raw.uncork();
     });
