@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { connectToServer, MycelError, type MycelClient } from '@mycel/client';
 import { encodeFrame } from '@mycel/protocol';
+import { connectTestClient } from '../helpers/clients.js';
 import { startTestHub } from '../helpers/hub.js';
 import { RawSocket } from '../helpers/raw-socket.js';
 
@@ -14,10 +15,8 @@ afterEach(async () => {
   await Promise.all(cleanup.splice(0).map((f) => f()));
 });
 
-async function connect(url: string, options: Record<string, unknown> = {}): Promise<MycelClient> {
-  const client = await connectToServer({ server_url: url, reconnect: false, ...options });
-  cleanup.push(() => client.disconnect());
-  return client;
+function connect(url: string, options: Parameters<typeof connectTestClient>[1] = {}): Promise<MycelClient> {
+  return connectTestClient(url, { reconnect: false, ...options });
 }
 
 /** Reads binary frames until the one whose method is `method`. */

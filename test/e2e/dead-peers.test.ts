@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { connectToServer, MycelError, type MycelClient } from '@mycel/client';
+import { MycelError, type MycelClient } from '@mycel/client';
+import { connectTestClient } from '../helpers/clients.js';
 import { startTestHub } from '../helpers/hub.js';
 import { startProcess, type TestProcess } from '../helpers/process.js';
 
@@ -23,11 +24,7 @@ function startWorker(url: string, id: string): TestProcess {
   return worker;
 }
 
-async function connect(url: string, options: Record<string, unknown> = {}): Promise<MycelClient> {
-  const client = await connectToServer({ server_url: url, ...options });
-  cleanup.push(() => client.disconnect());
-  return client;
-}
+const connect = connectTestClient;
 
 describe('a worker killed with SIGKILL', () => {
   it('leaves the registry at once, tells subscribers, and fails calls in flight and later ones at once', async () => {

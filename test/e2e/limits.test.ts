@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
-import { connectToServer, MycelError, type MycelClient, type WebSocketConstructor } from '@mycel/client';
+import { MycelError, type MycelClient, type WebSocketConstructor } from '@mycel/client';
+import { connectTestClient } from '../helpers/clients.js';
 import { startTestHub } from '../helpers/hub.js';
 
 const cleanup: Array<() => Promise<void>> = [];
@@ -8,10 +9,8 @@ afterEach(async () => {
   await Promise.all(cleanup.splice(0).map((f) => f()));
 });
 
-async function connect(url: string, options: Record<string, unknown> = {}): Promise<MycelClient> {
-  const client = await connectToServer({ server_url: url, reconnect: false, ...options });
-  cleanup.push(() => client.disconnect());
-  return client;
+function connect(url: string, options: Parameters<typeof connectTestClient>[1] = {}): Promise<MycelClient> {
+  return connectTestClient(url, { reconnect: false, ...options });
 }
 
 describe('limit: calls in flight to one client', () => {

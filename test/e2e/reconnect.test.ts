@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { connectToServer, type MycelClient } from '@mycel/client';
+import { type MycelClient } from '@mycel/client';
 import { connectHypha } from '../helpers/hypha.js';
+import { connectTestClient } from '../helpers/clients.js';
 import { startTestHub } from '../helpers/hub.js';
 import { startProcess } from '../helpers/process.js';
 
@@ -9,11 +10,7 @@ afterEach(async () => {
   await Promise.all(cleanup.splice(0).map((f) => f()));
 });
 
-async function connect(url: string, options: Record<string, unknown> = {}): Promise<MycelClient> {
-  const client = await connectToServer({ server_url: url, ...options });
-  cleanup.push(() => client.disconnect());
-  return client;
-}
+const connect = connectTestClient;
 
 describe('@mycel/client reconnection', () => {
   it('comes back under the same id, re-registers its services and re-subscribes its events', async () => {
