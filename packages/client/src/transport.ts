@@ -144,19 +144,28 @@ function wrap(socket: WebSocketLike): Transport {
   let onMessage: (message: TransportMessage) => void = () => {};
   let onClose: (code: number, reason: string) => void = () => {};
   let closed = false;
-  // With the `ws` package, hold the socket's writes until the current callback and its promise
-  // jobs are done, so the frames they produce leave in one write. Browsers have no such handle.
+  // Write coalescing (with the `ws` package; browsers have no handle on the socket): the first
+  // frame of a callback goes out at once, later ones are held (`cork`) and leave together when
+  // the callback and its promise jobs are done. A lone frame is never delayed.
   const raw = (socket as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
   const later = (globalThis as { process?: { nextTick?: (fn: () => void) => void } }).process?.nextTick;
+  let inBurst = false;
   let isCorked = false;
   const coalesce = () => {
-    if (isCorked || !raw || !later) return;
-    raw.cork();
-    isCorked = true;
-    later(() => {
-      isCorked = false;
-      raw.uncork();
-    });
+    if (!raw || !later) return;
+    if (!inBurst) {
+      inBurst = true;
+      later(() => {
+        inBurst = false;
+        if (isCorked) {
+          isCorked = false;
+          raw.uncork();
+        }
+      });
+    } else if (!isCorked) {
+      raw.cork();
+      isCorked = true;
+    }
   };
   socket.onmessage = (event) => {
     const data = event.data;

@@ -27,6 +27,7 @@ export class ClientConnection {
   readonly #onOverflow: (reason: string) => void;
   #isOpen = true;
   #isCorked = false;
+  #inBurst = false;
 
   /**
    * @param maxBufferedBytes most bytes queued for a client that does not read
@@ -73,20 +74,26 @@ export class ClientConnection {
   }
 
   /**
-   * Holds the socket's writes until the current callback and its promise jobs are done, so the
-   * frames produced while handling one read for this client leave in one write (one `writev`)
-   * instead of one each, without waiting for a later phase of the event loop.
+   * Write coalescing. The first frame of a callback (with its promise jobs) is written at once;
+   * from the second on, writes are held (`cork`) and leave together, in one `writev`, when the
+   * callback is done. A lone frame is never delayed; a burst costs one write instead of one each.
    */
   #coalesce(): void {
-    if (this.#isCorked) return;
     const raw = (this.socket as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
     if (!raw) return;
-    raw.cork();
-    this.#isCorked = true;
-    process.nextTick(() => {
-      this.#isCorked = false;
-      raw.uncork();
-    });
+    if (!this.#inBurst) {
+      this.#inBurst = true;
+      process.nextTick(() => {
+        this.#inBurst = false;
+        if (this.#isCorked) {
+          this.#isCorked = false;
+          raw.uncork();
+        }
+      });
+    } else if (!this.#isCorked) {
+      raw.cork();
+      this.#isCorked = true;
+    }
   }
 
   /** Writes one JSON text frame. */
