@@ -107,4 +107,18 @@ describe('Router', () => {
     await expect.poll(() => hub.clients.has('public/leaver')).toBe(false);
     expect(hub.clients.get('public/w')?.inFlight.size).toBe(0);
   });
+
+  it('leaves the user off answers, and drops one a client put there', async () => {
+    await using hub = await startTestHub();
+    const { socket: worker } = await RawSocket.connect(hub.url, 'w');
+    const { socket: caller } = await RawSocket.connect(hub.url, 'a');
+    caller.ws.send(call('public/w', 's1'));
+    expect((await worker.nextBinary()).main.user).toMatchObject({ scope: { client_id: 'a' } });
+    worker.ws.send(
+      encodeFrame({ type: 'method', to: 'public/a', method: 's1.resolve', user: { id: 'root' } }, { args: ['done'] }),
+    );
+    const { main } = await caller.nextBinary();
+    expect(main).toMatchObject({ method: 's1.resolve', from: 'public/w' });
+    expect(main).not.toHaveProperty('user');
+  });
 });

@@ -39,6 +39,12 @@ export class CallTable {
   readonly #maxPending: number;
   readonly #sessions = new Map<string, Session>();
   readonly #replySessions: string[] = [];
+  /**
+   * Session ids: a random prefix per table and a counter. Unique for this peer's lifetime, cheap
+   * to make; they need not be secret, since only the called peer may call back into a session.
+   */
+  readonly #idPrefix = nanoid(8);
+  #nextId = 0;
   #pendingCount = 0;
 
   constructor(clock: Clock, maxPending: number) {
@@ -59,7 +65,7 @@ export class CallTable {
 
   /** A new session whose callbacks only `target` may call. */
   open(target: string): Session {
-    const session: Session = { id: nanoid(), target, callbacks: new Map() };
+    const session: Session = { id: `${this.#idPrefix}${(this.#nextId++).toString(36)}`, target, callbacks: new Map() };
     this.#sessions.set(session.id, session);
     return session;
   }

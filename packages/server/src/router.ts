@@ -98,7 +98,13 @@ export class Router {
     const target = to.includes('/') ? to : `${sender.workspace}/${to}`;
     head.from = sender.peerId;
     head.ws = sender.workspace;
-    head.user = sender.user;
+    // The user goes with calls to services and with events, where receivers read it (the call
+    // context); answers and callbacks do not need it, and it is most of a header's size.
+    if (head.type !== 'method' || (typeof head.method === 'string' && head.method.startsWith('services.'))) {
+      head.user = sender.user;
+    } else {
+      delete head.user;
+    }
     if (target.endsWith('/*')) {
       this.#broadcastFrom(sender, head, frame, restOffset, target);
       return;
