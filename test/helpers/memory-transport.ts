@@ -64,3 +64,13 @@ export class MemoryRouter {
     void Promise.resolve().then(() => target.handleFrame(frame.bytes));
   }
 }
+
+/** A router with two peers on it in workspace `ws`: `caller` and `worker`. */
+export function connectedPair(caller: Partial<MemoryPeerOptions> = {}, worker: Partial<MemoryPeerOptions> = {}) {
+  const router = new MemoryRouter();
+  return {
+    router,
+    caller: router.addPeer({ workspace: 'ws', clientId: 'caller', ...caller }),
+    worker: router.addPeer({ workspace: 'ws', clientId: 'worker', ...worker }),
+  };
+}

@@ -12,6 +12,7 @@ import {
   replaceHead,
   unpackValue,
 } from '@mycel/protocol';
+import { concatBytes } from '../helpers/assertions.js';
 
 /** Runs `fn` and returns what it threw (fails the test when it does not throw). */
 function thrown(fn: () => unknown): unknown {
@@ -29,15 +30,7 @@ function expectBadMessage(fn: () => unknown): void {
   expect((error as MycelError).code).toBe('BAD_MESSAGE');
 }
 
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
-}
+const concat = concatBytes;
 
 const head = { type: 'method', to: 'ws/worker', method: 'services.math.add', session: 's1', from: undefined };
 const body = {

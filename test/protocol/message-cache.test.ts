@@ -4,18 +4,11 @@ import { CACHED_MESSAGE_TTL_MS, MAX_CACHED_BYTES, MAX_CACHED_BYTES_PER_SENDER, M
 // the same source tree so instanceof holds.
 import { MycelError } from '../../packages/protocol/src/errors.js';
 import { MessageCache } from '../../packages/protocol/src/message-cache.js';
+import { thrownMycelError } from '../helpers/assertions.js';
 
 const bytes = (...values: number[]) => new Uint8Array(values);
 
-function thrown(fn: () => unknown): MycelError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(MycelError);
-    return error as MycelError;
-  }
-  throw new Error('expected a throw');
-}
+const thrown = thrownMycelError;
 
 describe('MessageCache', () => {
   it('joins appended chunks in order', () => {

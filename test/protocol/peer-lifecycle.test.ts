@@ -5,16 +5,9 @@
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { decodeFrame, encodeFrame, MycelError, packValue, RpcPeer, type PeerLogger } from '@mycel/protocol';
-import { MemoryRouter, type MemoryPeerOptions, type RoutedFrame } from '../helpers/memory-transport.js';
+import { connectedPair, type RoutedFrame } from '../helpers/memory-transport.js';
 
-function setup(caller: Partial<MemoryPeerOptions> = {}, worker: Partial<MemoryPeerOptions> = {}) {
-  const router = new MemoryRouter();
-  return {
-    router,
-    caller: router.addPeer({ workspace: 'ws', clientId: 'caller', ...caller }),
-    worker: router.addPeer({ workspace: 'ws', clientId: 'worker', ...worker }),
-  };
-}
+const setup = connectedPair;
 
 /** Settles a promise into its error (or fails); attach it before advancing fake time. */
 function failure(promise: Promise<unknown>): Promise<MycelError> {

@@ -7,17 +7,10 @@ import {
   type CallContext,
   type RpcPeer,
 } from '@mycel/protocol';
-import { MemoryRouter, type MemoryPeerOptions } from '../helpers/memory-transport.js';
+import { connectedPair, MemoryRouter } from '../helpers/memory-transport.js';
 
 /** A router with a caller and a worker in workspace `ws` (each overridable). */
-function setup(caller: Partial<MemoryPeerOptions> = {}, worker: Partial<MemoryPeerOptions> = {}) {
-  const router = new MemoryRouter();
-  return {
-    router,
-    caller: router.addPeer({ workspace: 'ws', clientId: 'caller', ...caller }),
-    worker: router.addPeer({ workspace: 'ws', clientId: 'worker', ...worker }),
-  };
-}
+const setup = connectedPair;
 
 const failure = (promise: Promise<unknown>) => promise.then(
   (value) => {

@@ -2,6 +2,7 @@ import { encode } from '@msgpack/msgpack';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkBody, DEFAULT_LIMITS, encodeFrame, isMsgpackMap, MycelError, packValue, skipMsgpack } from '@mycel/protocol';
+import { concatBytes } from '../helpers/assertions.js';
 
 const DEEP = 10_000;
 
@@ -127,15 +128,7 @@ describe('isMsgpackMap', () => {
 
 describe('checkBody', () => {
   const head = packValue({ type: 'method' });
-  const frame = (...parts: Uint8Array[]) => {
-    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-    let offset = 0;
-    for (const p of parts) {
-      out.set(p, offset);
-      offset += p.length;
-    }
-    return out;
-  };
+  const frame = concatBytes;
 
   it('accepts a frame without a body and a frame whose body is one map', () => {
     expect(() => checkBody(head, head.length)).not.toThrow();

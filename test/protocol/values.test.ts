@@ -12,6 +12,7 @@ import {
   type MethodDescriptor,
   type ValueHooks,
 } from '@mycel/protocol';
+import { thrownMycelError } from '../helpers/assertions.js';
 
 /** Hooks that export functions into a table and import descriptors as stubs calling back into it. */
 function tableHooks(): ValueHooks & { exported: Map<string, (...args: unknown[]) => unknown> } {
@@ -43,15 +44,7 @@ function nested(depth: number, leaf: unknown = 1): unknown {
   return value;
 }
 
-function thrown(fn: () => unknown): MycelError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(MycelError);
-    return error as MycelError;
-  }
-  throw new Error('expected a throw');
-}
+const thrown = thrownMycelError;
 
 describe('encodeValue / decodeValue', () => {
   it.each([
