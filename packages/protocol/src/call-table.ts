@@ -95,7 +95,9 @@ export class CallTable {
     resolve: (value: unknown) => void,
     reject: (error: unknown) => void,
   ): void {
-    session.pending = { ...call, resolve, reject, timer: this.#clock.setTimeout(() => this.#timeOut(session.id), call.timeoutMs) };
+    // A literal, not `{ ...call, ... }`: V8 builds a spread with extra keys on a slow path.
+    const timer = this.#clock.setTimeout(() => this.#timeOut(session.id), call.timeoutMs);
+    session.pending = { method: call.method, timeoutMs: call.timeoutMs, heartbeats: call.heartbeats, resolve, reject, timer };
     this.#pendingCount++;
   }
 
