@@ -9,6 +9,7 @@ import {
   isMycelError,
   MycelError,
   packValue,
+  packField,
   replaceHead,
   unpackValue,
 } from '@mycel/protocol';
@@ -121,6 +122,34 @@ describe('replaceHead', () => {
     const frame = encodeFrame({ type: 'ping' });
     const rewritten = replaceHead({ type: 'ping', from: 'a/b' }, frame, decodeHead(frame).restOffset);
     expect(decodeFrame(rewritten)).toEqual({ main: { type: 'ping', from: 'a/b' }, extra: undefined });
+  });
+
+  const user = { id: 'u-1', roles: ['anonymous'], scope: { workspaces: { ws: 'rw' } }, email: null };
+
+  it('splices a packed field into the header, for every reader', () => {
+    const frame = encodeFrame(head, body);
+    const { main, restOffset } = decodeHead(frame);
+    const rewritten = replaceHead({ ...(main as object), from: 'ws/caller' }, frame, restOffset, packField('user', user));
+    const objects = [...decodeMulti(rewritten)];
+    expect(objects[0]).toEqual({ ...head, from: 'ws/caller', user });
+    expect(decodeFrame(rewritten).main).toEqual({ ...head, from: 'ws/caller', user });
+    expect(rewritten.slice(decodeHead(rewritten).restOffset)).toEqual(frame.slice(restOffset));
+  });
+
+  it('replaces a field of the same name that the header already had', () => {
+    const frame = encodeFrame({ type: 'method', user: { id: 'forged' } });
+    const rewritten = replaceHead({ type: 'method', user: { id: 'forged' } }, frame, decodeHead(frame).restOffset, packField('user', user));
+    expect([...decodeMulti(rewritten)]).toEqual([{ type: 'method', user }]);
+  });
+
+  it('packs the field as a plain value when the header has too many keys for a fixmap', () => {
+    const wide = Object.fromEntries(Array.from({ length: 15 }, (_, i) => [`k${i}`, i]));
+    const frame = encodeFrame(wide, body);
+    const { restOffset } = decodeHead(frame);
+    const rewritten = replaceHead({ ...wide }, frame, restOffset, packField('user', user));
+    const objects = [...decodeMulti(rewritten)];
+    expect(objects[0]).toEqual({ ...wide, user });
+    expect(objects).toHaveLength(2);
   });
 });
 

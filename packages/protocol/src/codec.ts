@@ -85,17 +85,56 @@ export function decodeFrame(bytes: Uint8Array): { main: unknown; extra: unknown 
   return { main, extra };
 }
 
-/** Re-packs a rewritten header and appends the original body bytes. */
-export function replaceHead(main: object, bytes: Uint8Array, restOffset: number): Uint8Array {
-  const head = packr.pack(main);
-  if (restOffset >= bytes.length) return head;
-  return concatBytes(head, bytes.subarray(restOffset));
+/**
+ * A header field packed once (key and value) and spliced into many headers: the hub stamps each
+ * sender's `user` this way instead of packing the same record into every frame.
+ */
+export interface PackedField {
+  readonly key: string;
+  readonly value: unknown;
+  /** The key and the value, packed one after the other. */
+  readonly bytes: Uint8Array;
 }
 
-function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
+/** Packs a header field for {@link replaceHead}. */
+export function packField(key: string, value: unknown): PackedField {
+  return { key, value, bytes: concatBytes(packr.pack(key), packr.pack(value)) };
+}
+
+/**
+ * Re-packs a rewritten header and appends the original body bytes. With `field`, the header also
+ * gets that field (replacing any it had), spliced in from its packed bytes.
+ */
+export function replaceHead(main: object, bytes: Uint8Array, restOffset: number, field?: PackedField): Uint8Array {
+  const header = main as Record<string, unknown>;
+  if (field !== undefined && field.key in header) delete header[field.key];
+  const head = packr.pack(main);
+  const body = restOffset < bytes.length ? bytes.subarray(restOffset) : undefined;
+  // A fixmap (0x80-0x8e) takes one more entry by bumping its first byte; anything else is rare
+  // enough to be packed again with the field as a plain value.
+  if (field !== undefined && !(head[0] !== undefined && head[0] >= 0x80 && head[0] < 0x8f)) {
+    header[field.key] = field.value;
+    return concatBytes(packr.pack(main), body);
+  }
+  const out = concatBytes(head, field?.bytes, body);
+  if (field !== undefined) out[0] = (out[0] as number) + 1;
+  return out;
+}
+
+/** The host's `Buffer.allocUnsafe` (pooled and not zeroed) where there is one. */
+const allocUnsafe = (globalThis as { Buffer?: { allocUnsafe(size: number): Uint8Array } }).Buffer?.allocUnsafe;
+
+/** Joins byte arrays (skipping undefined ones) into a new array. */
+function concatBytes(...parts: (Uint8Array | undefined)[]): Uint8Array {
+  let size = 0;
+  for (const part of parts) if (part !== undefined) size += part.length;
+  const out = allocUnsafe ? allocUnsafe(size) : new Uint8Array(size);
+  let offset = 0;
+  for (const part of parts) {
+    if (part === undefined) continue;
+    out.set(part, offset);
+    offset += part.length;
+  }
   return out;
 }
 

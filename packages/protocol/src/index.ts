@@ -9,7 +9,7 @@
  */
 export { systemClock } from './clock.js';
 export type { Clock, TimerHandle } from './clock.js';
-export { checkBody, decodeFrame, decodeHead, encodeFrame, mergeMessage, packValue, replaceHead, unpackValue } from './codec.js';
+export { checkBody, decodeFrame, decodeHead, encodeFrame, mergeMessage, packField, packValue, replaceHead, unpackValue, type PackedField } from './codec.js';
 export type { SplitFrame } from './codec.js';
 export {
   connectionInfoSchema,

@@ -135,7 +135,8 @@ function decodeTypedArray(record: Record<string, unknown>): unknown {
   if (ctor === undefined) return bytes;
   const size = (ctor as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
   if (bytes.byteLength % size !== 0) throw new MycelError('BAD_MESSAGE', 'typed array length does not fit its type');
-  const copy = bytes.slice().buffer;
+  // Uint8Array's slice copies; a Node Buffer's own `slice` would return a view of its pool.
+  const copy = Uint8Array.prototype.slice.call(bytes).buffer;
   return new ctor(copy, 0, bytes.byteLength / size);
 }
 

@@ -2,7 +2,7 @@
  * One client connection after its handshake: identity, subscriptions, the calls in flight to it,
  * and the socket it writes to. The router and manager see only this interface.
  */
-import type { UserInfo } from '@mycel/protocol';
+import { packField, type PackedField, type UserInfo } from '@mycel/protocol';
 import type { WebSocket } from 'ws';
 import type { InFlightEntry } from './in-flight.js';
 
@@ -14,6 +14,8 @@ export class ClientConnection {
   /** `workspace/client_id`. */
   readonly peerId: string;
   readonly user: UserInfo;
+  /** {@link user} packed once, for the headers of the calls and events this client sends. */
+  readonly userField: PackedField;
   /** Event types this client subscribed to. */
   readonly subscriptions = new Set<string>();
   /**
@@ -46,6 +48,7 @@ export class ClientConnection {
     this.clientId = clientId;
     this.peerId = `${workspace}/${clientId}`;
     this.user = user;
+    this.userField = packField('user', user);
     this.#maxBufferedBytes = maxBufferedBytes;
     this.#onOverflow = onOverflow;
   }

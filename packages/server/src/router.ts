@@ -13,6 +13,7 @@ import {
   encodeFrame,
   frameHeadSchema,
   isFrameHead,
+  mergeMessage,
   MycelError,
   replaceHead,
   unpackValue,
@@ -100,18 +101,17 @@ export class Router {
     head.ws = sender.workspace;
     // The user goes with calls to services and with events, where receivers read it (the call
     // context); answers and callbacks do not need it, and it is most of a header's size.
-    if (head.type !== 'method' || (typeof head.method === 'string' && head.method.startsWith('services.'))) {
-      head.user = sender.user;
-    } else {
-      delete head.user;
-    }
+    const withUser = head.type !== 'method' || (typeof head.method === 'string' && head.method.startsWith('services.'));
+    // Only a header that has the key loses it: `delete` slows an object down.
+    if ('user' in head) delete head.user;
     if (target.endsWith('/*')) {
-      this.#broadcastFrom(sender, head, frame, restOffset, target);
+      this.#broadcastFrom(sender, head, frame, restOffset, target, withUser);
       return;
     }
     head.to = target;
     const manager = this.#manager;
     if (manager && target === manager.peerId) {
+      if (withUser) head.user = sender.user;
       this.#toManager(sender, head, frame, restOffset);
       return;
     }
@@ -137,7 +137,7 @@ export class Router {
         return;
       }
     }
-    callee.send(replaceHead(head, frame, restOffset));
+    callee.send(replaceHead(head, frame, restOffset, withUser ? sender.userField : undefined));
   }
 
   /**
@@ -208,7 +208,7 @@ export class Router {
         const extra = unpackValue(frame.subarray(restOffset));
         if (extra !== null && typeof extra === 'object' && !Array.isArray(extra)) {
           // The stamped header wins over anything the body says about `from`/`ws`/`user`.
-          message = { ...(extra as Record<string, unknown>), ...head };
+          message = mergeMessage(head, extra);
         }
       } catch (error) {
         this.#refuse(sender, head, 'BAD_MESSAGE', MycelError.from(error).message);
@@ -224,6 +224,7 @@ export class Router {
     frame: Uint8Array,
     restOffset: number,
     target: string,
+    withUser: boolean,
   ): void {
     const workspace = target.slice(0, -2);
     if (workspace !== sender.workspace) {
@@ -235,7 +236,7 @@ export class Router {
     let out: Uint8Array | undefined;
     for (const client of this.#clients.values()) {
       if (client.workspace !== workspace || !client.subscriptions.has(type)) continue;
-      out ??= replaceHead(head, frame, restOffset);
+      out ??= replaceHead(head, frame, restOffset, withUser ? sender.userField : undefined);
       client.send(out);
     }
   }
@@ -258,12 +259,12 @@ export class Router {
     const extra = { args: [{ _rtype: 'error', _rvalue: message, _rcode: code }] };
     const manager = this.#manager;
     if (manager && caller === manager.peerId) {
-      manager.handleMessage({ ...main, ...extra });
+      manager.handleMessage(Object.assign(main, extra));
       return;
     }
     const client = this.#clients.get(caller);
     if (!client) return;
-    client.send(encodeFrame({ ...main, ws: client.workspace }, extra));
+    client.send(encodeFrame(Object.assign(main, { ws: client.workspace }), extra));
   }
 }
 
