@@ -16,8 +16,8 @@ export const MEASURES = ['sequential', 'concurrent', 'payload', 'selection', 'sl
 
 const FULL = {
   rounds: 5,
-  sequential: { calls: 2000, warmup: 500 },
-  concurrent: { inFlight: 32, calls: 8000, warmup: 1000 },
+  sequential: { calls: 2000, warmup: 5000 },
+  concurrent: { inFlight: 32, calls: 8000, warmup: 5000 },
   payload: { repeats: { '1KiB': 50, '1MiB': 10, '4MiB': 5 } },
   fleet: {
     sizes: [3, 20, 100, 1000],
