@@ -26,8 +26,9 @@ export interface Session {
   readonly id: string;
   /** The only peer allowed to call back into this session. */
   readonly target: string;
-  readonly callbacks: Map<string, Callback>;
-  pending?: PendingCall;
+  /** Made on the first export: most calls export no function. */
+  callbacks: Map<string, Callback> | undefined;
+  pending: PendingCall | undefined;
 }
 
 /** Most reply-scoped sessions kept (functions returned as results); the oldest go first. */
@@ -65,7 +66,7 @@ export class CallTable {
 
   /** A new session whose callbacks only `target` may call. */
   open(target: string): Session {
-    const session: Session = { id: `${this.#idPrefix}${(this.#nextId++).toString(36)}`, target, callbacks: new Map() };
+    const session: Session = { id: `${this.#idPrefix}${(this.#nextId++).toString(36)}`, target, callbacks: undefined, pending: undefined };
     this.#sessions.set(session.id, session);
     return session;
   }

@@ -9,7 +9,7 @@
  */
 import { nanoid } from 'nanoid';
 import { createBuiltInService } from './built-in.js';
-import { expandPromise, runCall } from './answer.js';
+import { expandPromise, runCall, type RunContext } from './answer.js';
 import { CallTable, type Session } from './call-table.js';
 import { placeArguments } from './call-args.js';
 import { systemClock, type Clock, type TimerHandle } from './clock.js';
@@ -124,6 +124,8 @@ export class RpcPeer {
   readonly #messageCache: MessageCache;
   /** Heartbeat timers of calls this peer is running, cleared on close. */
   readonly #heartbeats = new Set<{ handle: TimerHandle | undefined }>();
+  /** What {@link runCall} needs from this peer (made once, not per call). */
+  readonly #runContext: RunContext;
   #closedError: MycelError | undefined;
 
   constructor(options: PeerOptions) {
@@ -132,6 +134,12 @@ export class RpcPeer {
     this.#send = options.send;
     this.#stamp = options.stamp;
     this.#clock = options.clock ?? systemClock;
+    this.#runContext = {
+      clock: this.#clock,
+      heartbeats: this.#heartbeats,
+      isClosed: () => this.#closedError !== undefined,
+      onUnheardFailure: (method, error) => this.#logger?.warn({ method, err: String(error) }, 'fire-and-forget call failed'),
+    };
     this.#methodTimeoutMs = options.methodTimeoutMs ?? DEFAULT_METHOD_TIMEOUT_MS;
     this.#calls = new CallTable(this.#clock, options.maxPendingCalls ?? DEFAULT_LIMITS.maxPendingCalls);
     this.#serverBaseUrl = options.serverBaseUrl;
@@ -265,9 +273,15 @@ export class RpcPeer {
     const session = this.#calls.open(target);
     let frame: Uint8Array;
     try {
-      const hooks = this.#exportHooks(session, this.#workspace);
-      const all = options.kwargs ? [...args, options.kwargs] : [...args];
-      const extra: Record<string, unknown> = { args: all.map((a, i) => encodeValue(a, hooks, `arg${i}`)), promise: '*' };
+      const all = options.kwargs ? [...args, options.kwargs] : args;
+      // Hooks (which export functions into the session) are made only for values that need them.
+      let hooks: ValueHooks | undefined;
+      const encoded = new Array<unknown>(all.length);
+      for (let i = 0; i < all.length; i++) {
+        const a = all[i];
+        encoded[i] = isPlain(a) ? (a ?? null) : encodeValue(a, (hooks ??= this.#exportHooks(session, this.#workspace)), `arg${i}`);
+      }
+      const extra: Record<string, unknown> = { args: encoded, promise: '*' };
       if (heartbeats) extra.t = timeoutMs / 2000;
       if (options.kwargs) extra.with_kwargs = true;
       frame = encodeFrame(this.#header(target, method, session.id), extra);
@@ -430,7 +444,7 @@ export class RpcPeer {
         this.#answer(session, key, msg);
         return;
       }
-      fn = session.callbacks.get(key);
+      fn = session.callbacks?.get(key);
       if (!fn) {
         reject?.(new MycelError('METHOD_NOT_FOUND', `callback "${msg.method}" expired or not found`));
         return;
@@ -438,7 +452,8 @@ export class RpcPeer {
     }
     let args: unknown[];
     try {
-      const decoded = (msg.args ?? []).map((a) => decodeValue(a, this.#plainHooks(fromWorkspace)));
+      let hooks: ValueHooks | undefined;
+      const decoded = (msg.args ?? []).map((a) => (isPlain(a) ? a : decodeValue(a, (hooks ??= this.#plainHooks(fromWorkspace)))));
       const context: CallContext = {
         from,
         to: typeof msg.to === 'string' ? msg.to : this.peerId,
@@ -450,13 +465,10 @@ export class RpcPeer {
       reject?.(MycelError.from(error, 'BAD_MESSAGE'));
       return;
     }
-    runCall(fn, args, answer, msg.method, {
-      clock: this.#clock,
-      heartbeats: this.#heartbeats,
-      isClosed: () => this.#closedError !== undefined,
-      onUnheardFailure: (method, error) => this.#logger?.warn({ method, err: String(error) }, 'fire-and-forget call failed'),
-    });
+    runCall(fn, args, answer, msg.method, this.#runContext);
   }
+
+
 
   #answer(session: Session, key: 'resolve' | 'reject' | 'heartbeat', msg: MethodMessage): void {
     if (key === 'heartbeat') {
@@ -465,7 +477,8 @@ export class RpcPeer {
     }
     let value: unknown;
     try {
-      value = decodeValue(msg.args?.[0], this.#exportHooks(session, splitPeerId(msg.from).workspace));
+      const raw = msg.args?.[0];
+      value = isPlain(raw) ? raw : decodeValue(raw, this.#exportHooks(session, splitPeerId(msg.from).workspace));
     } catch (error) {
       this.#calls.settle(session.id, undefined, MycelError.from(error, 'BAD_MESSAGE'));
       return;
@@ -478,7 +491,7 @@ export class RpcPeer {
   #reply(target: string, method: string, value: unknown, noArgs = false): void {
     if (this.#closedError) return;
     try {
-      const extra = noArgs ? { args: [] } : { args: [encodeValue(value, this.#replyHooks(target), 'result')] };
+      const extra = noArgs ? { args: [] } : { args: [isPlain(value) ? (value ?? null) : encodeValue(value, this.#replyHooks(target), 'result')] };
       this.#send(encodeFrame(this.#header(target, method), extra), { to: target });
     } catch (error) {
       const err = MycelError.from(error, 'BAD_MESSAGE');
@@ -504,7 +517,7 @@ export class RpcPeer {
     return {
       exportFunction: (fn, name) => {
         const key = `${nanoid(10)}#${sanitise(name)}`;
-        session.callbacks.set(key, fn);
+        (session.callbacks ??= new Map()).set(key, fn);
         return this.#descriptor(`${session.id}.${key}`, fn);
       },
       importMethod: (d) => this.#stub(normaliseDescriptor(d, workspace)),
@@ -559,6 +572,11 @@ export class RpcPeer {
   #touch(key: unknown, heartbeat: unknown): void {
     if (heartbeat === true && typeof key === 'string') this.#calls.touch(key, false);
   }
+}
+
+/** Plain scalars, which every value walk passes through as they are (`undefined` becomes nil). */
+function isPlain(value: unknown): value is string | number | boolean | null | undefined {
+  return value === null || value === undefined || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
 }
 
 /** A descriptor whose `_rtarget` lacks a workspace is relative to the workspace that sent it. */
