@@ -30,6 +30,17 @@ describe('Router', () => {
     expect([...((extra?.args as unknown[])[2] as Uint8Array)]).toEqual([3]);
   });
 
+  it('replaces a user that a client put on its call with its own', async () => {
+    await using hub = await startTestHub();
+    const { socket: worker } = await RawSocket.connect(hub.url, 'w');
+    const { socket: caller } = await RawSocket.connect(hub.url, 'a');
+    const forged = { id: 'root', is_anonymous: false, roles: ['admin'] };
+    caller.ws.send(encodeFrame({ type: 'method', to: 'w', method: 'services.svc.fn', session: 's1', user: forged }, { args: [], promise: '*' }));
+    const { main } = await worker.nextBinary();
+    expect(main.user).toMatchObject({ is_anonymous: true, roles: ['anonymous'], scope: { client_id: 'a' } });
+    expect((main.user as { id: string }).id).not.toBe('root');
+  });
+
   it('rejects the calls waiting on a callee that disconnects', async () => {
     await using hub = await startTestHub();
     const { socket: worker } = await RawSocket.connect(hub.url, 'w');
