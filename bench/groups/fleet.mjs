@@ -107,22 +107,23 @@ async function measureRound(plan, selector, herders, pids) {
       instances,
       lowest: instances.filter((_, i) => loadOf(i) === lowest),
       repeats: plan.selectionRepeats,
+      warmup: selectionWarmup(n),
     };
   });
   if (plan.slow) {
     const n = plan.slow.instances;
-    cases.push({ name: `slow${n}`, serviceId: `slow-${n}`, instances: ids('w', n), repeats: plan.slow.repeats });
+    cases.push({ name: `slow${n}`, serviceId: `slow-${n}`, instances: ids('w', n), repeats: plan.slow.repeats, warmup: 1 });
   }
   const metrics = {};
   for (const selectionCase of cases) {
-    const { name, repeats } = selectionCase;
+    const { name, repeats, warmup } = selectionCase;
     const { result, cpuMs } = await measureCpu(pids, () => selector.request('selection', { cases: [selectionCase] }));
     const { medianMs, pickedLowest } = result[name];
     metrics[`selection.${name}.medianMs`] = medianMs;
     if (!name.startsWith('slow')) metrics[`selection.${name}.pickedLowest`] = pickedLowest;
-    // The selection role makes one unmeasured selection before the timed ones.
-    metrics[`selection.${name}.hubCpuMs`] = cpuMs.hub / (repeats + 1);
-    metrics[`selection.${name}.workersCpuMs`] = cpuMs.workers / (repeats + 1);
+    // The unmeasured warm-up selections cost CPU too.
+    metrics[`selection.${name}.hubCpuMs`] = cpuMs.hub / (repeats + warmup);
+    metrics[`selection.${name}.workersCpuMs`] = cpuMs.workers / (repeats + warmup);
   }
   if (plan.herd) {
     const ratios = [];
@@ -130,6 +131,14 @@ async function measureRound(plan, selector, herders, pids) {
     metrics['herd.maxShareRatio'] = median(ratios);
   }
   return metrics;
+}
+
+/**
+ * Unmeasured selections before the timed ones, the same for every system: enough (about 2,000
+ * probes, at most 50 selections) that the timed ones run warm code, as a long-lived caller does.
+ */
+function selectionWarmup(n) {
+  return Math.max(1, Math.min(50, Math.floor(2000 / n)));
 }
 
 /** Every herd caller selects at once; the largest share any instance got over the fair share. */

@@ -2,16 +2,16 @@
 import { median, percentile, timeMs } from '../stats.mjs';
 
 /**
- * Runs `repeats` selections of `serviceId` one after another (after one unmeasured) and checks
- * each picked the instance with the lowest load.
+ * Runs `repeats` selections of `serviceId` one after another (after `warmup` unmeasured ones,
+ * at least one) and checks each picked the instance with the lowest load.
  * @param {import('../systems/system.mjs').BenchCaller} caller
- * @param {{ serviceId: string, instances: string[], lowest?: string[], repeats: number }} options
+ * @param {{ serviceId: string, instances: string[], lowest?: string[], repeats: number, warmup?: number }} options
  *   `lowest`: the client ids whose load is the minimum (any of them is a right answer)
  * @returns {Promise<{ medianMs: number, p90Ms: number, pickedLowest: number }>}
  *   `pickedLowest`: the share of selections that chose a lowest-load instance
  */
-export async function measureSelection(caller, { serviceId, instances, lowest, repeats }) {
-  await caller.select(serviceId, instances);
+export async function measureSelection(caller, { serviceId, instances, lowest, repeats, warmup = 1 }) {
+  for (let i = 0; i < Math.max(1, warmup); i++) await caller.select(serviceId, instances);
   const times = [];
   let right = 0;
   for (let i = 0; i < repeats; i++) {
