@@ -17,6 +17,8 @@ export const MEASURES = ['sequential', 'concurrent', 'payload', 'selection', 'sl
 const FULL = {
   rounds: 5,
   sequential: { calls: 2000, warmup: 5000 },
+  /** Fresh process sets the sequential measure runs on per round (see groups/calls.mjs). */
+  sequentialSets: 3,
   concurrent: { inFlight: 32, calls: 8000, warmup: 5000 },
   payload: { repeats: { '1KiB': 50, '1MiB': 10, '4MiB': 5 } },
   fleet: {
@@ -32,6 +34,7 @@ const FULL = {
 
 const QUICK = {
   rounds: 2,
+  sequentialSets: 1,
   sequential: { calls: 500, warmup: 200 },
   concurrent: { inFlight: 32, calls: 2000, warmup: 500 },
   payload: { repeats: { '1KiB': 20, '1MiB': 5, '4MiB': 3 } },

@@ -71,7 +71,7 @@ async function runCalls() {
   for (let r = 0; r < plan.rounds; r++) {
     for (const system of inRoundOrder(systems, r)) {
       await attempt(`calls round ${r + 1}`, system.name, async () => {
-        Object.assign(results.rounds[system.name][r], await runCallsRound(system.name, params, { hubExecArgv }));
+        Object.assign(results.rounds[system.name][r], await runCallsRound(system.name, params, { hubExecArgv, sequentialSets: plan.sequentialSets }));
       });
     }
   }
