@@ -26,6 +26,14 @@ describe('RpcPeer calls', () => {
     expect(await caller.call('ws/worker', 'services.math.add', [2, 3])).toBe(5);
   });
 
+  it('keeps its own session id when a stamp names another', async () => {
+    const { router, caller, worker } = setup({ stamp: () => ({ ws: 'ws', session: 'forged' }) });
+    worker.addService({ id: 'math', add: (a: number, b: number) => a + b });
+    expect(await caller.call('ws/worker', 'services.math.add', [2, 3], { timeoutMs: 2_000 })).toBe(5);
+    expect(router.log[0]?.header.session).toEqual(expect.any(String));
+    expect(router.log[0]?.header.session).not.toBe('forged');
+  });
+
   it('calls an async service function', async () => {
     const { caller, worker } = setup();
     worker.addService({ id: 'math', slowAdd: async (a: number, b: number) => (await Promise.resolve(a)) + b });

@@ -98,7 +98,14 @@ export interface PackedField {
 
 /** Packs a header field for {@link replaceHead}. */
 export function packField(key: string, value: unknown): PackedField {
-  return { key, value, bytes: concatBytes(packr.pack(key), packr.pack(value)) };
+  const packedKey = packr.pack(key);
+  const packedValue = packr.pack(value);
+  // Its own memory, not a slice of a pooled buffer: a field lives as long as its connection, and a
+  // pooled slice would keep the whole pool block alive with it.
+  const bytes = new Uint8Array(packedKey.length + packedValue.length);
+  bytes.set(packedKey, 0);
+  bytes.set(packedValue, packedKey.length);
+  return { key, value, bytes };
 }
 
 /**

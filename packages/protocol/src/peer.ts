@@ -505,9 +505,11 @@ export class RpcPeer {
 
   /** The header of a method frame to `to` (with the call's `session` when it expects an answer). */
   #header(to: string, method: string, session?: string): Record<string, unknown> {
-    const header: Record<string, unknown> =
-      session === undefined ? { type: 'method', from: this.peerId, to, method } : { type: 'method', from: this.peerId, to, method, session };
-    return this.#stamp ? Object.assign(header, this.#stamp(to)) : header;
+    const header: Record<string, unknown> = { type: 'method', from: this.peerId, to, method };
+    if (this.#stamp) Object.assign(header, this.#stamp(to));
+    // The call's own session wins over anything a stamp says.
+    if (session !== undefined) header.session = session;
+    return header;
   }
 
   // ---------------------------------------------------------------- value hooks
