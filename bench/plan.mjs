@@ -19,6 +19,11 @@ const FULL = {
   sequential: { calls: 2000, warmup: 5000 },
   /** Fresh process sets the sequential measure runs on per round (see groups/calls.mjs). */
   sequentialSets: 3,
+  /** Diagnostic: the sequential measure on pinned processes (needs taskset and 2 cores). */
+  pinnedLayouts: [
+    { name: 'oneCore', hub: '0', worker: '0', caller: '0' },
+    { name: 'hubApart', hub: '0', worker: '1', caller: '1' },
+  ],
   concurrent: { inFlight: 32, calls: 8000, warmup: 5000 },
   payload: { repeats: { '1KiB': 50, '1MiB': 10, '4MiB': 5 } },
   fleet: {
@@ -35,6 +40,7 @@ const FULL = {
 const QUICK = {
   rounds: 2,
   sequentialSets: 1,
+  pinnedLayouts: [],
   sequential: { calls: 500, warmup: 200 },
   concurrent: { inFlight: 32, calls: 2000, warmup: 500 },
   payload: { repeats: { '1KiB': 20, '1MiB': 5, '4MiB': 3 } },

@@ -25,6 +25,13 @@ const TABLES = [
     ],
   },
   {
+    title: 'Sequential p50 with pinned processes (diagnostic: taskset, one process set per round)',
+    columns: [
+      ['sequentialPinned.oneCore.p50Ms', 'hub, worker, caller on core 0 (ms)', ms],
+      ['sequentialPinned.hubApart.p50Ms', 'hub on core 0, worker and caller on core 1 (ms)', ms],
+    ],
+  },
+  {
     title: 'Payload round trips (echo: the bytes go to the worker and back)',
     columns: [
       ['payload.1KiB', '1 KiB (ms)', ms],

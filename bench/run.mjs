@@ -4,6 +4,7 @@
  * Writes bench/results/<time>.json (raw per-round figures) and .md (the tables), and prints the
  * tables. See bench/README.md and bench/plan.mjs for the flags.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -63,6 +64,10 @@ writeFileSync(`${stem}.md`, `${markdown}\n`);
 process.stdout.write(`\n${markdown}\nraw results: ${stem}.json\n`);
 
 async function runCalls() {
+  // The pinned diagnostic needs two cores and taskset (util-linux).
+  const canPin = os.availableParallelism() >= 2 && spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+  const pinnedLayouts = canPin ? plan.pinnedLayouts : [];
+  if (!canPin && plan.pinnedLayouts.length > 0) log('no taskset or fewer than 2 cores: skipping the pinned sequential diagnostic');
   const params = {
     sequential: has('sequential') ? plan.sequential : undefined,
     concurrent: has('concurrent') ? plan.concurrent : undefined,
@@ -71,7 +76,7 @@ async function runCalls() {
   for (let r = 0; r < plan.rounds; r++) {
     for (const system of inRoundOrder(systems, r)) {
       await attempt(`calls round ${r + 1}`, system.name, async () => {
-        Object.assign(results.rounds[system.name][r], await runCallsRound(system.name, params, { hubExecArgv, sequentialSets: plan.sequentialSets }));
+        Object.assign(results.rounds[system.name][r], await runCallsRound(system.name, params, { hubExecArgv, sequentialSets: plan.sequentialSets, pinnedLayouts }));
       });
     }
   }

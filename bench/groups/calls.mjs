@@ -22,33 +22,50 @@ export const CALL_MEASURES = ['sequential', 'concurrent', 'payload'];
  * median of each of its figures.
  * @param {string} system
  * @param {{ sequential?: object, concurrent?: object, payload?: object }} params `undefined` skips a measure
- * @param {{ hubExecArgv: string[], sequentialSets?: number }} options
+ * With `pinnedLayouts`, the sequential measure also runs once per layout on processes pinned to
+ * given cores (`taskset`), as a diagnostic that takes the scheduler's placement out: e.g. all
+ * three on one core (no wake-up crosses cores) or the hub alone on one (every hop crosses).
+ * @param {{ hubExecArgv: string[], sequentialSets?: number, pinnedLayouts?: PinnedLayout[] }} options
  * @returns {Promise<Record<string, number>>} flat metrics, e.g. `sequential.p50Ms`
  */
-export async function runCallsRound(system, params, { hubExecArgv, sequentialSets = 1 }) {
+export async function runCallsRound(system, params, { hubExecArgv, sequentialSets = 1, pinnedLayouts = [] }) {
   const metrics = await runOnFreshProcesses(system, params, hubExecArgv);
-  if (!params.sequential || sequentialSets <= 1) return metrics;
-  const sets = [metrics];
-  for (let k = 1; k < sequentialSets; k++) sets.push(await runOnFreshProcesses(system, { sequential: params.sequential }, hubExecArgv));
-  for (const key of Object.keys(metrics).filter((name) => name.startsWith('sequential.'))) {
-    metrics[key] = median(sets.map((set) => set[key]));
+  if (!params.sequential) return metrics;
+  if (sequentialSets > 1) {
+    const sets = [metrics];
+    for (let k = 1; k < sequentialSets; k++) sets.push(await runOnFreshProcesses(system, { sequential: params.sequential }, hubExecArgv));
+    for (const key of Object.keys(metrics).filter((name) => name.startsWith('sequential.'))) {
+      metrics[key] = median(sets.map((set) => set[key]));
+    }
+  }
+  for (const layout of pinnedLayouts) {
+    const pinned = await runOnFreshProcesses(system, { sequential: params.sequential }, hubExecArgv, layout);
+    metrics[`sequentialPinned.${layout.name}.p50Ms`] = pinned['sequential.p50Ms'];
   }
   return metrics;
 }
 
-/** The measures of `params` on a fresh hub, worker process and caller process. */
-async function runOnFreshProcesses(system, params, hubExecArgv) {
+/**
+ * @typedef {object} PinnedLayout
+ * @property {string} name metric name part
+ * @property {string} hub cores of the hub process (`taskset -c` syntax)
+ * @property {string} worker cores of the worker process
+ * @property {string} caller cores of the caller process
+ */
+
+/** The measures of `params` on a fresh hub, worker process and caller process (pinned with `layout`). */
+async function runOnFreshProcesses(system, params, hubExecArgv, layout) {
   const roles = [];
   try {
-    const hub = await startRole('hub', [system], { execArgv: hubExecArgv });
+    const hub = await startRole('hub', [system], { execArgv: hubExecArgv, cpus: layout?.hub });
     roles.push(hub);
-    const workers = await startRole('workers', [system]);
+    const workers = await startRole('workers', [system], { cpus: layout?.worker });
     roles.push(workers);
     await workers.request('connect', {
       url: hub.ready.url,
       workers: [{ clientId: WORKER_ID, services: [{ id: SERVICE_ID, echo: true }] }],
     });
-    const caller = await startRole('callers', [system]);
+    const caller = await startRole('callers', [system], { cpus: layout?.caller });
     roles.push(caller);
     await caller.request('connect', { url: hub.ready.url, clientIds: ['caller'] });
     const target = { serviceId: SERVICE_ID, instances: [WORKER_ID] };

@@ -24,11 +24,14 @@ const ROLES_DIR = fileURLToPath(new URL('.', import.meta.url));
  * Starts `roles/<role>.mjs` with `args` and resolves once it reports ready.
  * @param {string} role
  * @param {string[]} args
- * @param {{ execArgv?: string[] }} [options] extra node flags (`--expose-gc`, `--cpu-prof`, ...)
+ * @param {{ execArgv?: string[], cpus?: string }} [options] extra node flags (`--expose-gc`,
+ *   `--cpu-prof`, ...); the cores to pin the process to (`taskset -c`)
  * @returns {Promise<RoleProcess>}
  */
-export async function startRole(role, args, { execArgv = [] } = {}) {
-  const script = `ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" "$@"`;
+export async function startRole(role, args, { execArgv = [], cpus } = {}) {
+  // `cpus` (e.g. "0") pins the process to those cores with taskset (util-linux).
+  const pin = cpus === undefined ? '' : `taskset -c ${cpus} `;
+  const script = `ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec ${pin}"$0" "$@"`;
   const profileDir = process.env.MYCEL_BENCH_PROFILE_DIR;
   const flags = profileDir ? [...execArgv, '--cpu-prof', `--cpu-prof-dir=${profileDir}/${args[0] ?? 'any'}-${role}`] : execArgv;
   const child = spawn('/bin/sh', ['-c', script, process.execPath, ...flags, `${ROLES_DIR}${role}.mjs`, ...args], {
