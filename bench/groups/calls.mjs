@@ -20,11 +20,12 @@ export const CALL_MEASURES = ['sequential', 'concurrent', 'payload'];
  * the 2-core machine a round's p50 lands near one of two values, for every system), so the
  * sequential measure runs on `sequentialSets` fresh sets of processes and the round keeps the
  * median of each of its figures.
- * @param {string} system
- * @param {{ sequential?: object, concurrent?: object, payload?: object }} params `undefined` skips a measure
+ *
  * With `pinnedLayouts`, the sequential measure also runs once per layout on processes pinned to
  * given cores (`taskset`), as a diagnostic that takes the scheduler's placement out: e.g. all
  * three on one core (no wake-up crosses cores) or the hub alone on one (every hop crosses).
+ * @param {string} system
+ * @param {{ sequential?: object, concurrent?: object, payload?: object }} params `undefined` skips a measure
  * @param {{ hubExecArgv: string[], sequentialSets?: number, pinnedLayouts?: PinnedLayout[] }} options
  * @returns {Promise<Record<string, number>>} flat metrics, e.g. `sequential.p50Ms`
  */

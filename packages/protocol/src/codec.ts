@@ -98,14 +98,9 @@ export interface PackedField {
 
 /** Packs a header field for {@link replaceHead}. */
 export function packField(key: string, value: unknown): PackedField {
-  const packedKey = packr.pack(key);
-  const packedValue = packr.pack(value);
-  // Its own memory, not a slice of a pooled buffer: a field lives as long as its connection, and a
-  // pooled slice would keep the whole pool block alive with it.
-  const bytes = new Uint8Array(packedKey.length + packedValue.length);
-  bytes.set(packedKey, 0);
-  bytes.set(packedValue, packedKey.length);
-  return { key, value, bytes };
+  // Copied out into its own memory: a field lives as long as its connection, and a slice of a
+  // pooled buffer would keep the whole pool block alive with it.
+  return { key, value, bytes: new Uint8Array(concatBytes(packr.pack(key), packr.pack(value))) };
 }
 
 /**

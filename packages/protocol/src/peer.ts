@@ -28,7 +28,7 @@ import {
   type ServiceFunction,
 } from './local-services.js';
 import { MessageCache } from './message-cache.js';
-import { bindDescriptor, decodeValue, encodeValue, type MethodDescriptor, type ValueHooks } from './values.js';
+import { bindDescriptor, decodeValue, encodeValue, isPlain, type MethodDescriptor, type ValueHooks } from './values.js';
 
 export type { ServiceConfig, ServiceDefinition, Visibility } from './local-services.js';
 
@@ -468,8 +468,6 @@ export class RpcPeer {
     runCall(fn, args, answer, msg.method, this.#runContext);
   }
 
-
-
   #answer(session: Session, key: 'resolve' | 'reject' | 'heartbeat', msg: MethodMessage): void {
     if (key === 'heartbeat') {
       this.#calls.touch(session.id, true);
@@ -574,11 +572,6 @@ export class RpcPeer {
   #touch(key: unknown, heartbeat: unknown): void {
     if (heartbeat === true && typeof key === 'string') this.#calls.touch(key, false);
   }
-}
-
-/** Plain scalars, which every value walk passes through as they are (`undefined` becomes nil). */
-function isPlain(value: unknown): value is string | number | boolean | null | undefined {
-  return value === null || value === undefined || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
 }
 
 /** A descriptor whose `_rtarget` lacks a workspace is relative to the workspace that sent it. */

@@ -70,6 +70,14 @@ const TYPED_ARRAYS: Record<string, new (buffer: ArrayBuffer, offset: number, len
   float64: Float64Array,
 };
 
+/**
+ * Plain scalars: {@link encodeValue} and {@link decodeValue} pass them through as they are
+ * (`undefined` encodes as nil) and never touch their hooks, so callers may skip making hooks.
+ */
+export function isPlain(value: unknown): value is string | number | boolean | null | undefined {
+  return value === null || value === undefined || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
+}
+
 /** Encodes a value for the wire. Throws `BAD_MESSAGE` past {@link MAX_VALUE_DEPTH}. */
 export function encodeValue(value: unknown, hooks: ValueHooks, name = 'callback', depth = 0): unknown {
   if (value === null || value === undefined) return null;
