@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { formatServiceId, isValidName, MycelError, parseServiceQuery, splitPeerId } from '@mycel/protocol';
+import {
+  formatServiceId,
+  isValidName,
+  MycelError,
+  ownerOfServiceId,
+  parseServiceQuery,
+  resolvePeerId,
+  splitPeerId,
+  splitServiceAddress,
+} from '@mycel/protocol';
 
 describe('parseServiceQuery', () => {
   it.each([
@@ -89,5 +98,35 @@ describe('isValidName', () => {
       expect(isValidName(name)).toBe(false);
     }
     expect(isValidName('x'.repeat(256))).toBe(true);
+  });
+});
+
+describe('splitServiceAddress', () => {
+  it('splits every form of [workspace/][client:]service[@app], absent parts undefined', () => {
+    expect(splitServiceAddress('svc')).toEqual({ workspace: undefined, clientId: undefined, serviceId: 'svc', appId: undefined });
+    expect(splitServiceAddress('ws/c:svc@app')).toEqual({ workspace: 'ws', clientId: 'c', serviceId: 'svc', appId: 'app' });
+    expect(splitServiceAddress('c:svc')).toEqual({ workspace: undefined, clientId: 'c', serviceId: 'svc', appId: undefined });
+    expect(splitServiceAddress('ws/svc')).toEqual({ workspace: 'ws', clientId: undefined, serviceId: 'svc', appId: undefined });
+  });
+
+  it('keeps empty parts as empty strings, for the caller to judge', () => {
+    expect(splitServiceAddress(':svc@')).toEqual({ workspace: undefined, clientId: '', serviceId: 'svc', appId: '' });
+    expect(splitServiceAddress('ws/')).toEqual({ workspace: 'ws', clientId: undefined, serviceId: '', appId: undefined });
+  });
+
+  it('gives undefined when a separator appears twice', () => {
+    for (const text of ['a/b/c', 'a:b:c', 'a@b@c']) expect(splitServiceAddress(text), text).toBeUndefined();
+  });
+});
+
+describe('resolvePeerId and ownerOfServiceId', () => {
+  it('puts a bare client id in the given workspace and leaves a full one alone', () => {
+    expect(resolvePeerId('c', 'ws')).toBe('ws/c');
+    expect(resolvePeerId('other/c', 'ws')).toBe('other/c');
+  });
+
+  it('names the peer of a full service id, and refuses an id that is not one', () => {
+    expect(ownerOfServiceId('ws/c:svc')).toBe('ws/c');
+    expect(() => ownerOfServiceId('svc')).toThrow(/invalid service id "svc"/);
   });
 });

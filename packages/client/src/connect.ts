@@ -7,6 +7,7 @@ import { nanoid } from 'nanoid';
 import {
   MycelError,
   RpcPeer,
+  splitServiceAddress,
   DEFAULT_METHOD_TIMEOUT_MS,
   DEFAULT_SELECT_TIMEOUT_MS,
   type ConnectionInfo,
@@ -158,7 +159,7 @@ export class MycelClient {
   /** Removes a service this client registered. Accepts the bare or the full id. */
   async unregisterService(serviceId: string): Promise<void> {
     if (typeof serviceId !== 'string' || serviceId === '') throw new TypeError('service id must be a non-empty string');
-    const bare = serviceId.slice(serviceId.lastIndexOf(':') + 1).split('@')[0] ?? serviceId;
+    const bare = splitServiceAddress(serviceId)?.serviceId ?? serviceId;
     const peer = this.#requirePeer();
     if (!peer.hasService(bare)) {
       throw new MycelError('SERVICE_NOT_FOUND', `service "${serviceId}" is not registered by this client`);

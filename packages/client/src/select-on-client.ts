@@ -5,6 +5,7 @@
  */
 import {
   DEFAULT_SELECT_TIMEOUT_MS,
+  ownerOfServiceId,
   parseMode,
   parseServiceQuery,
   selectInstance,
@@ -36,7 +37,7 @@ export async function chooseOnClient(
     mode,
     (info, ms) => {
       if (mode.kind !== 'select') return Promise.resolve(undefined);
-      const owner = info.id.slice(0, info.id.lastIndexOf(':'));
+      const owner = ownerOfServiceId(info.id);
       // An absolute deadline, as on the hub: a heartbeating probe must not outlive its round.
       return peer.call(owner, `services.${address.serviceId}.${mode.fn}`, [], { timeoutMs: ms, heartbeats: false });
     },

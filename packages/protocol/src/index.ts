@@ -33,7 +33,16 @@ export type {
 export { LIFECYCLE_EVENT_TYPES, RESERVED_EVENT_TYPES, SYSTEM_EVENT_TYPES } from './events.js';
 export { ERROR_CODES, errorToPayload, isErrorCode, isMycelError, MycelError, RETRYABLE_CODES } from './errors.js';
 export type { ErrorCode, ErrorPayload, MycelErrorOptions } from './errors.js';
-export { formatServiceId, isValidName, parseServiceQuery, splitPeerId } from './ids.js';
+export {
+  badQuery,
+  formatServiceId,
+  isValidName,
+  ownerOfServiceId,
+  parseServiceQuery,
+  resolvePeerId,
+  splitPeerId,
+  splitServiceAddress,
+} from './ids.js';
 export type { ServiceAddress } from './ids.js';
 export {
   API_VERSION,

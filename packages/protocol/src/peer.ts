@@ -16,7 +16,7 @@ import { systemClock, type Clock, type TimerHandle } from './clock.js';
 import { decodeFrame, encodeFrame, mergeMessage } from './codec.js';
 import { isMethodMessage, methodMessageSchema, type MethodMessage } from './envelope.js';
 import { errorToPayload, MycelError } from './errors.js';
-import { splitPeerId } from './ids.js';
+import { resolvePeerId, splitPeerId } from './ids.js';
 import { DEFAULT_LIMITS, DEFAULT_METHOD_TIMEOUT_MS } from './limits.js';
 import {
   accessDenied,
@@ -576,8 +576,8 @@ export class RpcPeer {
 
 /** A descriptor whose `_rtarget` lacks a workspace is relative to the workspace that sent it. */
 function normaliseDescriptor(d: MethodDescriptor, workspace: string): MethodDescriptor {
-  if (d._rtarget.includes('/')) return d;
-  return Object.assign({}, d, { _rtarget: `${workspace}/${d._rtarget}` });
+  const target = resolvePeerId(d._rtarget, workspace);
+  return target === d._rtarget ? d : Object.assign({}, d, { _rtarget: target });
 }
 
 

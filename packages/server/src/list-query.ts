@@ -2,7 +2,7 @@
  * The query forms of `list_services`: nothing (the caller's workspace), a string
  * (`ws`, `*`, `ws/svc`, `client:svc`, `ws/client:svc`) or a dict of filters.
  */
-import { MycelError } from '@mycel/protocol';
+import { badQuery, MycelError, splitServiceAddress } from '@mycel/protocol';
 import type { ListFilter } from './registry.js';
 
 /** What `list_services` accepts as its query. */
@@ -40,27 +40,14 @@ export function listFilterFromQuery(query: ListQuery, callerWorkspace: string): 
 }
 
 function fromString(query: string, callerWorkspace: string): ListFilter {
-  let rest = query;
-  let workspace = callerWorkspace;
-  const slash = rest.indexOf('/');
-  if (slash >= 0) {
-    workspace = rest.slice(0, slash);
-    rest = rest.slice(slash + 1);
-  } else if (!rest.includes(':')) {
-    // A bare word names a workspace, as in Hypha.
-    return { workspace: rest };
-  }
-  const colon = rest.indexOf(':');
-  const filter: ListFilter = { workspace };
-  if (colon >= 0) {
-    filter.clientId = rest.slice(0, colon) || '*';
-    rest = rest.slice(colon + 1);
-  }
-  const at = rest.indexOf('@');
-  if (at >= 0) {
-    filter.appId = rest.slice(at + 1) || '*';
-    rest = rest.slice(0, at);
-  }
-  if (rest) filter.serviceId = rest;
+  const parts = splitServiceAddress(query);
+  if (!parts) throw badQuery(query);
+  // A bare word names a workspace, as in Hypha.
+  if (parts.workspace === undefined && parts.clientId === undefined) return { workspace: query };
+  // Empty parts are wildcards: `:svc` is any client's `svc`, `svc@` any app's.
+  const filter: ListFilter = { workspace: parts.workspace ?? callerWorkspace };
+  if (parts.clientId !== undefined) filter.clientId = parts.clientId || '*';
+  if (parts.appId !== undefined) filter.appId = parts.appId || '*';
+  if (parts.serviceId) filter.serviceId = parts.serviceId;
   return filter;
 }
