@@ -5,11 +5,14 @@
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { startHub } from './hub.js';
+import { DEFAULT_HUB_OPTIONS } from './hub-options.js';
 
-const USAGE = `Usage: mycel-hub [--host 127.0.0.1] [--port 9527] [--log-level info]
+const { host: DEFAULT_HOST, port: DEFAULT_PORT } = DEFAULT_HUB_OPTIONS;
 
-  --host       interface to listen on (default 127.0.0.1)
-  --port       port to listen on; 0 picks a free one (default 9527)
+const USAGE = `Usage: mycel-hub [--host ${DEFAULT_HOST}] [--port ${DEFAULT_PORT}] [--log-level info]
+
+  --host       interface to listen on (default ${DEFAULT_HOST})
+  --port       port to listen on; 0 picks a free one (default ${DEFAULT_PORT})
   --log-level  pino level: trace, debug, info, warn, error, silent (default info)
   --help       show this help`;
 
@@ -33,13 +36,13 @@ async function main(): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  const port = values.port === undefined ? 9527 : Number(values.port);
+  const port = values.port === undefined ? DEFAULT_PORT : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     process.stderr.write(`invalid --port "${values.port}": expected an integer from 0 to 65535\n`);
     process.exit(2);
   }
   const logger = pino({ level: values['log-level'] ?? process.env.MYCEL_LOG_LEVEL ?? 'info' });
-  const started = startHub({ host: values.host ?? '127.0.0.1', port, logger });
+  const started = startHub({ host: values.host ?? DEFAULT_HOST, port, logger });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

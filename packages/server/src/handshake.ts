@@ -5,10 +5,11 @@
  */
 import { nanoid } from 'nanoid';
 import { connectionRequestSchema, isValidName, type UserInfo } from '@mycel/protocol';
+import { DEFAULT_HUB_OPTIONS } from './hub-options.js';
 import { TokenSigner } from './tokens.js';
 
-/** Largest handshake frame accepted, in characters. */
-export const MAX_HANDSHAKE_CHARS = 64 * 1024;
+/** Largest handshake frame accepted by default, in characters. */
+export const MAX_HANDSHAKE_CHARS = DEFAULT_HUB_OPTIONS.maxHandshakeChars;
 
 /** Who a client is once its handshake is accepted. */
 export interface Admission {
@@ -19,15 +20,20 @@ export interface Admission {
   isReconnection: boolean;
 }
 
-/** Reads the first frame and admits or refuses the client. Never throws. */
+/**
+ * Reads the first frame and admits or refuses the client. Never throws.
+ *
+ * @param maxChars largest frame read, in characters
+ */
 export function admit(
   data: unknown,
   isBinary: boolean,
   tokens: TokenSigner,
+  maxChars: number = MAX_HANDSHAKE_CHARS,
 ): { ok: true; admission: Admission } | { ok: false; reason: string } {
   if (isBinary) return refuse('the first message must be a JSON text frame with the connection request');
   const text = String(data);
-  if (text.length > MAX_HANDSHAKE_CHARS) return refuse(`connection request larger than ${MAX_HANDSHAKE_CHARS} characters`);
+  if (text.length > maxChars) return refuse(`connection request larger than ${maxChars} characters`);
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -3,7 +3,9 @@
  * from the command line.
  */
 export { HUB_VERSION, startHub } from './hub.js';
-export type { Hub, HubOptions } from './hub.js';
+export type { Hub } from './hub.js';
+export { DEFAULT_HUB_OPTIONS, resolveHubOptions } from './hub-options.js';
+export type { HubOptions, ResolvedHubOptions } from './hub-options.js';
 export { ClientConnection } from './connection.js';
 export { Registry } from './registry.js';
 export type { InstanceStats, ListFilter, ServiceRecord, ServiceVisibility } from './registry.js';

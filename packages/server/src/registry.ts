@@ -33,6 +33,9 @@ export interface ServiceRecord {
   stats: InstanceStats;
 }
 
+/** A record as registration gives it; the registry adds `seq` and `stats`. */
+export type NewServiceRecord = Omit<ServiceRecord, 'seq' | 'stats'>;
+
 /** Filter of {@link Registry.list}. `*` or undefined matches anything. */
 export interface ListFilter {
   workspace?: string | undefined;
@@ -59,7 +62,7 @@ export class Registry {
    * Adds or replaces a service. A replacement keeps nothing of the old record but its place in
    * the indexes; it gets a new sequence number (it is a new registration).
    */
-  register(record: Omit<ServiceRecord, 'seq' | 'stats'>): { record: ServiceRecord; replaced: ServiceRecord | undefined } {
+  register(record: NewServiceRecord): { record: ServiceRecord; replaced: ServiceRecord | undefined } {
     const replaced = this.#byId.get(record.id);
     if (replaced) this.#remove(replaced);
     const full: ServiceRecord = { ...record, seq: ++this.#seq, stats: { lastLoad: undefined } };

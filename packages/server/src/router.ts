@@ -16,12 +16,14 @@ import {
   mergeMessage,
   MycelError,
   replaceHead,
+  resolvePeerId,
   unpackValue,
   type ErrorCode,
   type FrameMeta,
   type UserInfo,
 } from '@mycel/protocol';
 import type { Logger } from 'pino';
+import { mayBroadcastTo } from './access-policy.js';
 import type { ClientConnection } from './connection.js';
 import { InFlightTable, type InFlightLimits } from './in-flight.js';
 
@@ -96,7 +98,7 @@ export class Router {
       this.#refuse(sender, head, 'PERMISSION_DENIED', `event type "${head.type}" is reserved for the hub`);
       return;
     }
-    const target = to.includes('/') ? to : `${sender.workspace}/${to}`;
+    const target = resolvePeerId(to, sender.workspace);
     head.from = sender.peerId;
     head.ws = sender.workspace;
     // The user goes with calls to services and with events, where receivers read it (the call
@@ -227,7 +229,7 @@ export class Router {
     withUser: boolean,
   ): void {
     const workspace = target.slice(0, -2);
-    if (workspace !== sender.workspace) {
+    if (!mayBroadcastTo(sender.workspace, workspace)) {
       this.#refuse(sender, head, 'PERMISSION_DENIED', `may not broadcast to workspace "${workspace}"`);
       return;
     }
@@ -249,7 +251,7 @@ export class Router {
     if (typeof session !== 'string' || session.length > 256) return;
     // The caller only accepts an answer from the peer it called, so answer in that peer's name.
     const to = typeof header?.to === 'string' ? header.to : undefined;
-    const callee = to === undefined ? (this.#manager?.peerId ?? '*') : to.includes('/') ? to : `${sender.workspace}/${to}`;
+    const callee = to === undefined ? (this.#manager?.peerId ?? '*') : resolvePeerId(to, sender.workspace);
     this.#rejectCall(sender.peerId, callee, session, code, message);
   }
 

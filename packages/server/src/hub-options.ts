@@ -1,0 +1,134 @@
+/**
+ * The hub's configuration: {@link HubOptions} as callers give it, {@link DEFAULT_HUB_OPTIONS} with
+ * every default (each name carries its unit), and {@link resolveHubOptions}, which the hub runs
+ * once at start. The CLI and the limits tables in the docs read their figures from here.
+ */
+import pino, { type Logger } from 'pino';
+import {
+  DEFAULT_HANDSHAKE_TIMEOUT_MS,
+  DEFAULT_LIMITS,
+  DEFAULT_METHOD_TIMEOUT_MS,
+  DEFAULT_RECONNECTION_TOKEN_LIFETIME_S,
+} from '@mycel/protocol';
+
+/** Options of `startHub`. Every one is optional; {@link DEFAULT_HUB_OPTIONS} holds the defaults. */
+export interface HubOptions {
+  /** Interface to listen on. @default "127.0.0.1" */
+  host?: string;
+  /** Port to listen on; 0 picks a free one. @default 9527 */
+  port?: number;
+  /** pino logger. @default pino() at level "info" */
+  logger?: Logger;
+  /**
+   * Hub id, part of the manager id `manager-{hubId}`. Keep it stable across restarts: hypha-rpc
+   * clients do not follow a manager id that changes under them. @default "mycel"
+   */
+  hubId?: string;
+  /** Time allowed for the first (handshake) frame. @default 5000 */
+  handshakeTimeoutMs?: number;
+  /** Largest handshake frame accepted, in characters. @default 65536 */
+  maxHandshakeChars?: number;
+  /**
+   * Longest call the manager makes on a client's behalf (service fetch, ping): timeouts a caller
+   * asks for are clamped to it. @default 30000
+   */
+  methodTimeoutMs?: number;
+  /** Largest frame accepted; larger ones close the socket with 1009. @default 16 MiB */
+  maxPayloadBytes?: number;
+  /** Most services one client may register (`built-in` not counted). @default 1000 */
+  maxServicesPerClient?: number;
+  /** Largest service info accepted, packed: metadata, not payload. @default 64 KiB */
+  maxServiceInfoBytes?: number;
+  /** Most unanswered calls routed to one client at once. @default 10000 */
+  maxInFlightPerClient?: number;
+  /** Most unanswered calls one caller may have routed to one client. @default 1000 */
+  maxInFlightPerCaller?: number;
+  /** Most bytes queued for a client that does not read; past it the client is dropped. @default 64 MiB */
+  maxBufferedBytes?: number;
+  /** Messages per second one client may send on average; past it the hub stops reading it for a while. @default 20000 */
+  maxMessagesPerSecond?: number;
+  /** Messages one client may send in a burst above its rate. @default twice `maxMessagesPerSecond` */
+  messageBurst?: number;
+  /**
+   * Messages of one over-rate client that may wait for their turn; reads are paused meanwhile, so
+   * only what was already in flight lands here. Past it the client is dropped. @default 10000
+   */
+  maxQueuedMessages?: number;
+  /** Longest text (control) frame read; longer ones are ignored, as Hypha does. @default 1000 */
+  maxControlFrameChars?: number;
+  /** Interval of WebSocket pings; a client that missed one pong is terminated. @default 10000 */
+  pingIntervalMs?: number;
+  /** Event types one client may subscribe to. @default 256 */
+  maxSubscriptionsPerClient?: number;
+  /** Manager operations that call out (selections, service fetches, pings) one client may run at once. @default 32 */
+  maxManagerCallsPerClient?: number;
+  /** Default timeout of the manager's `ping` when the caller gives none. @default 5000 */
+  managerPingTimeoutMs?: number;
+  /** Time a closing hub waits for peers to finish the close handshake before cutting them off. @default 2000 */
+  closeGraceMs?: number;
+  /** Secret of reconnection tokens. @default random per hub (tokens die with the hub) */
+  tokenSecret?: string;
+  /** Lifetime of reconnection tokens in seconds. @default 172800 */
+  reconnectionTokenLifetimeS?: number;
+}
+
+/** The options every hub runs with: each one set. */
+export type ResolvedHubOptions = Required<Omit<HubOptions, 'tokenSecret'>> & {
+  tokenSecret: string | undefined;
+  /**
+   * Age past which an in-flight entry may be dropped to make room: twice `methodTimeoutMs`. Only
+   * under pressure, and only the slot: the call itself still gets its answer.
+   */
+  inFlightStaleAfterMs: number;
+};
+
+/** The defaults of {@link HubOptions} (all but `logger` and `tokenSecret`, made per hub). */
+export const DEFAULT_HUB_OPTIONS = Object.freeze({
+  host: '127.0.0.1',
+  port: 9527,
+  hubId: 'mycel',
+  handshakeTimeoutMs: DEFAULT_HANDSHAKE_TIMEOUT_MS,
+  maxHandshakeChars: 64 * 1024,
+  methodTimeoutMs: DEFAULT_METHOD_TIMEOUT_MS,
+  maxPayloadBytes: DEFAULT_LIMITS.maxPayloadBytes,
+  maxServicesPerClient: 1_000,
+  maxServiceInfoBytes: 64 * 1024,
+  maxInFlightPerClient: 10_000,
+  maxInFlightPerCaller: 1_000,
+  maxBufferedBytes: 64 * 1024 * 1024,
+  maxMessagesPerSecond: 20_000,
+  messageBurst: 40_000,
+  maxQueuedMessages: 10_000,
+  maxControlFrameChars: 1_000,
+  pingIntervalMs: 10_000,
+  maxSubscriptionsPerClient: 256,
+  maxManagerCallsPerClient: 32,
+  managerPingTimeoutMs: 5_000,
+  closeGraceMs: 2_000,
+  reconnectionTokenLifetimeS: DEFAULT_RECONNECTION_TOKEN_LIFETIME_S,
+} as const satisfies Omit<Required<HubOptions>, 'logger' | 'tokenSecret'>);
+
+/**
+ * Fills every option left out with its default. `messageBurst` defaults to twice the rate
+ * actually in force, so raising the rate alone raises the burst with it.
+ */
+export function resolveHubOptions(options: HubOptions = {}): ResolvedHubOptions {
+  const defined = definedOnly(options);
+  const rate = defined.maxMessagesPerSecond ?? DEFAULT_HUB_OPTIONS.maxMessagesPerSecond;
+  const methodTimeoutMs = defined.methodTimeoutMs ?? DEFAULT_HUB_OPTIONS.methodTimeoutMs;
+  return {
+    ...DEFAULT_HUB_OPTIONS,
+    ...defined,
+    logger: defined.logger ?? pino({ level: 'info' }),
+    tokenSecret: defined.tokenSecret,
+    messageBurst: defined.messageBurst ?? 2 * rate,
+    inFlightStaleAfterMs: 2 * methodTimeoutMs,
+  };
+}
+
+/** `options` without keys whose value is `undefined` (which would shadow a default in a spread). */
+function definedOnly(options: HubOptions): HubOptions {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(options)) if (value !== undefined) out[key] = value;
+  return out as HubOptions;
+}

@@ -1,0 +1,41 @@
+/**
+ * What every part of the manager's service shares: the registry, the router, the client table,
+ * the hub's options, the manager's own peer, and the event and call-budget helpers.
+ */
+import type { CallContext, Clock, RpcPeer } from '@mycel/protocol';
+import type { Logger } from 'pino';
+import type { ClientConnection } from '../connection.js';
+import type { ResolvedHubOptions } from '../hub-options.js';
+import type { Registry } from '../registry.js';
+
+/** The manager's parts see the hub through this. */
+export interface ManagerContext {
+  readonly registry: Registry;
+  readonly clients: ReadonlyMap<string, ClientConnection>;
+  readonly options: ResolvedHubOptions;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  /** The manager's peer: calls out to providers go through it. */
+  readonly peer: RpcPeer;
+  /** Sends a hub event to the subscribers of `workspace`. */
+  emit(workspace: string, type: string, data: unknown): void;
+  /**
+   * Runs an operation that makes the manager call out on `context.from`'s behalf, within that
+   * client's budget of such operations (`call-budget.ts`).
+   */
+  onBehalfOf<T>(context: CallContext, operation: () => Promise<T>): Promise<T>;
+}
+
+/** The functions of one concern of the manager service, by name (each made with `withParamNames`). */
+export type ManagerFunctions = Record<string, unknown>;
+
+/** `value` when it is a plain object, otherwise an empty one (config fields are optional). */
+export function asRecord(value: unknown): Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+/** A caller-chosen timeout in seconds, clamped to the hub's `methodTimeoutMs`; `fallbackMs` when absent. */
+export function clampTimeoutMs(seconds: unknown, fallbackMs: number, options: ResolvedHubOptions): number {
+  const ms = typeof seconds === 'number' && seconds > 0 ? seconds * 1000 : fallbackMs;
+  return Math.min(ms, options.methodTimeoutMs);
+}

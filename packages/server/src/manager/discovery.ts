@@ -1,0 +1,104 @@
+/**
+ * Discovery: the manager's `list_services`, `get_service_info` and `get_service`. A query names
+ * instances in the registry; the access policy filters them; the selection core picks one; its
+ * description is fetched from the provider once per registration.
+ */
+import {
+  DEFAULT_GET_SERVICE_TIMEOUT_MS,
+  DEFAULT_SELECT_TIMEOUT_MS,
+  MycelError,
+  parseMode,
+  parseServiceQuery,
+  probeNumber,
+  selectInstance,
+  withParamNames,
+  type CallContext,
+} from '@mycel/protocol';
+import { mayList, mayUse } from '../access-policy.js';
+import { listFilterFromQuery, type ListQuery } from '../list-query.js';
+import type { ServiceRecord } from '../registry.js';
+import { asRecord, clampTimeoutMs, type ManagerContext, type ManagerFunctions } from './context.js';
+
+/**
+ * The discovery functions of the manager's service.
+ *
+ * @param describeSelf the manager service's own info, for `get_service_info("~")`
+ */
+export function discoveryFunctions(ctx: ManagerContext, describeSelf: () => Record<string, unknown>): ManagerFunctions {
+  const { registry, peer, logger, clock, options } = ctx;
+
+  /**
+   * The provider's description of a registered service (its functions as method descriptors),
+   * fetched once per registration: it cannot change without a new registration, which makes a
+   * new record. Saves a round trip to the provider on every later `get_service`.
+   */
+  const descriptions = new WeakMap<ServiceRecord, Promise<Record<string, unknown>>>();
+  const describe = (record: ServiceRecord, timeoutMs: number): Promise<Record<string, unknown>> => {
+    let description = descriptions.get(record);
+    if (!description) {
+      description = peer.getRemoteService(record.peerId, record.serviceId, { timeoutMs, heartbeats: false });
+      descriptions.set(record, description);
+      description.catch(() => descriptions.delete(record));
+    }
+    return description;
+  };
+
+  const select = async (query: unknown, config: unknown, context: CallContext): Promise<ServiceRecord> => {
+    if (typeof query !== 'string' || query === '') throw new MycelError('BAD_MESSAGE', 'service id must be a non-empty string');
+    const cfg = asRecord(config);
+    const address = parseServiceQuery(query, context.ws);
+    const mode = parseMode(cfg.mode, address.workspace);
+    const timeoutMs = selectTimeoutMs(cfg.select_timeout);
+    const candidates = registry.find(address).filter((r) => mayUse(r, context.ws));
+    const selection = await selectInstance(
+      candidates,
+      mode,
+      async (record, ms) => {
+        if (mode.kind !== 'select') return undefined;
+        // An absolute deadline: a probe that heartbeats must not outlive its round.
+        const value = await peer.call(record.peerId, `services.${record.serviceId}.${mode.fn}`, [], { timeoutMs: ms, heartbeats: false });
+        const load = probeNumber(value);
+        if (load !== undefined) record.stats.lastLoad = { value: load, at: clock.now() };
+        return value;
+      },
+      { clock, timeoutMs, describe: (r) => r.id, query },
+    );
+    logger.debug({ query, mode: cfg.mode, chosen: selection.candidate.id, reason: selection.reason }, 'service selected');
+    return selection.candidate;
+  };
+
+  return {
+    list_services: withParamNames((query: unknown, includeUnlisted: unknown, context: CallContext) => {
+      const filter = listFilterFromQuery(query as ListQuery, context.ws);
+      const scope = { includeUnlisted: includeUnlisted === true, isAcrossWorkspaces: filter.workspace === '*' };
+      return registry
+        .list(filter)
+        .filter((r) => mayList(r, context.ws, scope))
+        .map((r) => r.info);
+    }, ['query', 'include_unlisted', 'context']),
+
+    get_service_info: withParamNames(async (serviceId: unknown, config: unknown, context: CallContext) => {
+      if (serviceId === '~') return describeSelf();
+      const record = await ctx.onBehalfOf(context, () => select(serviceId, config, context));
+      return record.info;
+    }, ['service_id', 'config', 'context']),
+
+    get_service: withParamNames(async (serviceId: unknown, config: unknown, context: CallContext) => {
+      if (serviceId === '~') return peer.describeService('default');
+      return ctx.onBehalfOf(context, async () => {
+        const record = await select(serviceId, config, context);
+        const timeoutMs = clampTimeoutMs(asRecord(config).timeout, DEFAULT_GET_SERVICE_TIMEOUT_MS, options);
+        const remote = await describe(record, timeoutMs);
+        return { ...remote, id: record.id, config: { ...asRecord(remote.config), workspace: record.workspace } };
+      });
+    }, ['service_id', 'config', 'context']),
+  };
+}
+
+function selectTimeoutMs(value: unknown): number {
+  if (value === undefined || value === null) return DEFAULT_SELECT_TIMEOUT_MS;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > 600) {
+    throw new MycelError('BAD_MESSAGE', 'select_timeout must be a number of seconds in (0, 600]');
+  }
+  return value * 1000;
+}
