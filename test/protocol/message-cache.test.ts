@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { CACHED_MESSAGE_TTL_MS, MAX_CACHED_BYTES, MAX_CACHED_BYTES_PER_SENDER, MAX_CACHED_MESSAGES } from '@mycel/protocol';
+import {
+  CACHED_CHUNK_OVERHEAD_BYTES,
+  CACHED_MESSAGE_OVERHEAD_BYTES,
+  CACHED_MESSAGE_TTL_MS,
+  MAX_CACHED_BYTES_PER_SENDER,
+  MAX_CACHED_MESSAGES,
+  MAX_CACHED_MESSAGES_PER_SENDER,
+} from '@mycel/protocol';
 // MessageCache is internal (the peer's built-in service uses it); import it and its error class from
 // the same source tree so instanceof holds.
 import { MycelError } from '../../packages/protocol/src/errors.js';
@@ -143,47 +150,82 @@ describe('MessageCache', () => {
     expect(cache.take('k', 'ws/a').length).toBe(65_536);
   });
 
-  it(`drops the oldest message beyond ${MAX_CACHED_MESSAGES} messages`, () => {
+  it(`refuses a sender's message past ${MAX_CACHED_MESSAGES_PER_SENDER}, and evicts no one`, () => {
     const cache = new MessageCache();
-    for (let i = 0; i <= MAX_CACHED_MESSAGES; i++) cache.create(`k${i}`, 'ws/a', false);
-    expect(thrown(() => cache.take('k0', 'ws/a')).message).toBe('message "k0" does not exist');
-    expect(cache.take('k1', 'ws/a')).toEqual(new Uint8Array(0));
-    expect(cache.take(`k${MAX_CACHED_MESSAGES}`, 'ws/a')).toEqual(new Uint8Array(0));
+    cache.create('other', 'ws/b', false);
+    for (let i = 0; i < MAX_CACHED_MESSAGES_PER_SENDER; i++) cache.create(`k${i}`, 'ws/a', false);
+    const error = thrown(() => cache.create('one-more', 'ws/a', false));
+    expect(error.code).toBe('LIMIT_EXCEEDED');
+    expect(error.message).toBe(`too many cached messages from one sender (limit ${MAX_CACHED_MESSAGES_PER_SENDER})`);
+    expect(cache.take('k0', 'ws/a')).toEqual(new Uint8Array(0));
+    expect(cache.take('other', 'ws/b')).toEqual(new Uint8Array(0));
+    cache.create('one-more', 'ws/a', false);
   });
 
-  it(`refuses chunks past ${MAX_CACHED_BYTES} bytes in all, and frees the room once taken`, () => {
-    const cache = new MessageCache();
-    // Views of one 32 MiB buffer: the cache counts 256 MiB while the test holds 32 MiB.
-    const big = new Uint8Array(MAX_CACHED_BYTES / 8);
-    for (let s = 0; s < 8; s++) {
+  it(`refuses a message past ${MAX_CACHED_MESSAGES} in all, and evicts no one`, () => {
+    const cache = new MessageCache(undefined, { maxMessages: 3 });
+    for (const owner of ['ws/a', 'ws/b', 'ws/c']) cache.create('k', owner, false);
+    const error = thrown(() => cache.create('k', 'ws/d', false));
+    expect(error.code).toBe('LIMIT_EXCEEDED');
+    expect(error.message).toBe('message cache is full (3 messages)');
+    cache.take('k', 'ws/a');
+    cache.create('k', 'ws/d', false);
+  });
+
+  it('refuses chunks past its byte limit in all, and frees the room once taken', () => {
+    const cache = new MessageCache(undefined, { maxBytes: 64 * 1024 });
+    const part = new Uint8Array(15 * 1024);
+    for (let s = 0; s < 4; s++) {
       cache.create('k', `ws/s${s}`, false);
-      cache.append('k', `ws/s${s}`, big);
+      cache.append('k', `ws/s${s}`, part);
     }
     cache.create('k', 'ws/late', false);
-    const error = thrown(() => cache.append('k', 'ws/late', bytes(1)));
+    const error = thrown(() => cache.append('k', 'ws/late', new Uint8Array(2 * 1024)));
     expect(error.code).toBe('LIMIT_EXCEEDED');
-    expect(error.message).toMatchInlineSnapshot(`"message cache is full (268435456 bytes)"`);
+    expect(error.message).toMatchInlineSnapshot(`"message cache is full (65536 bytes)"`);
     cache.remove('k', 'ws/s0');
-    cache.append('k', 'ws/late', bytes(1));
+    cache.append('k', 'ws/late', new Uint8Array(2 * 1024));
     cache.set('k', 'ws/late', 0, bytes(1));
   });
 
-  it(`refuses more than ${MAX_CACHED_BYTES_PER_SENDER} bytes from one sender, and forgets a sender`, () => {
-    const cache = new MessageCache();
-    const half = new Uint8Array(MAX_CACHED_BYTES_PER_SENDER / 2);
+  it(`refuses more than its bytes from one sender (default ${MAX_CACHED_BYTES_PER_SENDER}), and forgets a sender`, () => {
+    const cache = new MessageCache(undefined, { maxBytesPerSender: 64 * 1024 });
+    const half = new Uint8Array(31 * 1024);
     cache.create('a', 'ws/a', false);
     cache.create('b', 'ws/a', false);
     cache.append('a', 'ws/a', half);
     cache.append('b', 'ws/a', half);
-    const error = thrown(() => cache.append('b', 'ws/a', bytes(1)));
+    const error = thrown(() => cache.append('b', 'ws/a', new Uint8Array(1024)));
     expect(error.code).toBe('LIMIT_EXCEEDED');
-    expect(error.message).toBe(`too many cached bytes from one sender (limit ${MAX_CACHED_BYTES_PER_SENDER})`);
+    expect(error.message).toBe(`too many cached bytes from one sender (limit ${64 * 1024})`);
     cache.create('c', 'ws/other', false);
     cache.append('c', 'ws/other', half);
     cache.dropOwner('ws/a');
+    expect(cache.bytesOf('ws/a')).toBe(0);
     expect(thrown(() => cache.take('a', 'ws/a')).code).toBe('BAD_MESSAGE');
     cache.create('a', 'ws/a', false);
     cache.append('a', 'ws/a', half);
+  });
+
+  it('charges each message and chunk its overhead on top of its bytes, and gives it all back', () => {
+    const cache = new MessageCache();
+    cache.create('key', 'ws/a', false);
+    cache.append('key', 'ws/a', new Uint8Array(10));
+    cache.set('key', 'ws/a', 1, new Uint8Array(5));
+    expect(cache.bytesOf('ws/a')).toBe(CACHED_MESSAGE_OVERHEAD_BYTES + 3 + 2 * CACHED_CHUNK_OVERHEAD_BYTES + 15);
+    expect(cache.bytes).toBe(cache.bytesOf('ws/a'));
+    expect(cache.take('key', 'ws/a')).toHaveLength(15);
+    expect(cache.bytes).toBe(0);
+    expect(cache.size).toBe(0);
+  });
+
+  it('stores a copy of a chunk that is a view into a larger buffer', () => {
+    const cache = new MessageCache();
+    const frame = new Uint8Array([9, 1, 2, 9]);
+    cache.create('k', 'ws/a', false);
+    cache.append('k', 'ws/a', frame.subarray(1, 3));
+    frame.fill(0);
+    expect([...cache.take('k', 'ws/a')]).toEqual([1, 2]);
   });
 
   it('drops messages not completed within the time limit', () => {
@@ -197,11 +239,11 @@ describe('MessageCache', () => {
   });
 
   it('counts a replaced chunk only once against the byte limit', () => {
-    const cache = new MessageCache();
-    const quarter = new Uint8Array(MAX_CACHED_BYTES_PER_SENDER / 4);
+    const cache = new MessageCache(undefined, { maxBytesPerSender: 64 * 1024 });
+    const quarter = new Uint8Array(15 * 1024);
     cache.create('k', 'ws/a', false);
     for (let i = 0; i < 20; i++) cache.set('k', 'ws/a', 0, quarter);
     for (let i = 1; i < 4; i++) cache.set('k', 'ws/a', i, quarter);
-    expect(thrown(() => cache.set('k', 'ws/a', 4, bytes(1))).code).toBe('LIMIT_EXCEEDED');
+    expect(thrown(() => cache.set('k', 'ws/a', 4, new Uint8Array(3 * 1024))).code).toBe('LIMIT_EXCEEDED');
   });
 });

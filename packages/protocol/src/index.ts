@@ -55,11 +55,15 @@ export {
 } from './limits.js';
 export type { ReceiverLimits } from './limits.js';
 export {
+  CACHED_CHUNK_OVERHEAD_BYTES,
+  CACHED_MESSAGE_OVERHEAD_BYTES,
   CACHED_MESSAGE_TTL_MS,
   MAX_CACHED_BYTES,
   MAX_CACHED_BYTES_PER_SENDER,
   MAX_CACHED_MESSAGES,
+  MAX_CACHED_MESSAGES_PER_SENDER,
 } from './message-cache.js';
+export type { MessageCacheLimits } from './message-cache.js';
 export { defaultMode, formatMode, parseMode, VALID_MODE_FORMS } from './modes.js';
 export type { Mode, SelectCriterion } from './modes.js';
 export { paramNames, withParamNames } from './params.js';
