@@ -7,7 +7,7 @@
 import { Packr } from 'msgpackr';
 import { MycelError } from './errors.js';
 import { DEFAULT_LIMITS } from './limits.js';
-import { isMsgpackMap, skipMsgpack } from './scan.js';
+import { isMsgpackMap, skipMsgpack, type ScanRules } from './scan.js';
 
 const packr = new Packr({
   useRecords: false,
@@ -67,15 +67,41 @@ export function decodeHead(bytes: Uint8Array, maxDepth = DEFAULT_LIMITS.maxHeade
 }
 
 /**
- * Checks that the body after `restOffset` is absent or exactly one well-formed msgpack map, without
- * decoding it. Throws `BAD_MESSAGE` otherwise.
+ * Header fields a frame body may not carry. hypha-rpc (JS and Python) merges the body over the
+ * header before it checks permissions, and Python builds the call context (`ctx`) before that
+ * merge, so a body with any of these would override what the hub stamped or routed by. No
+ * official client puts them there (bodies hold `args`, `with_kwargs`, `promise`, `t`, `_enc`,
+ * `data`).
  */
-export function checkBody(bytes: Uint8Array, restOffset: number, maxDepth = DEFAULT_LIMITS.maxBodyDepth): void {
-  if (restOffset >= bytes.length) return;
+export const RESERVED_BODY_KEYS: readonly string[] = Object.freeze([
+  'from',
+  'to',
+  'ws',
+  'user',
+  'ctx',
+  'type',
+  'method',
+  'session',
+  'parent',
+]);
+const RESERVED_BODY_KEY_BYTES = RESERVED_BODY_KEYS.map((key) => Uint8Array.from(key, (c) => c.charCodeAt(0)));
+
+/** Rules of the body scan; one object for every call (the scan is synchronous). */
+const BODY_RULES = { forbiddenKeys: RESERVED_BODY_KEY_BYTES, stats: { values: 0 } } satisfies ScanRules;
+
+/**
+ * Checks that the body after `restOffset` is absent or exactly one well-formed msgpack map that
+ * every official client can decode and that carries no {@link RESERVED_BODY_KEYS} at its top
+ * level, without decoding it. Throws `BAD_MESSAGE` otherwise. Returns the number of msgpack values
+ * in the body, containers included (0 without a body), so callers can bound what they decode.
+ */
+export function checkBody(bytes: Uint8Array, restOffset: number, maxDepth = DEFAULT_LIMITS.maxBodyDepth): number {
+  if (restOffset >= bytes.length) return 0;
   if (!isMsgpackMap(bytes, restOffset)) throw new MycelError('BAD_MESSAGE', 'frame body must be a msgpack map');
-  if (skipMsgpack(bytes, restOffset, maxDepth) !== bytes.length) {
+  if (skipMsgpack(bytes, restOffset, maxDepth, BODY_RULES) !== bytes.length) {
     throw new MycelError('BAD_MESSAGE', 'frame has bytes after its body');
   }
+  return BODY_RULES.stats.values;
 }
 
 /** Decodes a whole frame: header, and body if any. */

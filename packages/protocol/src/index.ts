@@ -9,7 +9,19 @@
  */
 export { systemClock } from './clock.js';
 export type { Clock, TimerHandle } from './clock.js';
-export { checkBody, decodeFrame, decodeHead, encodeFrame, mergeMessage, packField, packValue, replaceHead, unpackValue, type PackedField } from './codec.js';
+export {
+  checkBody,
+  decodeFrame,
+  decodeHead,
+  encodeFrame,
+  mergeMessage,
+  packField,
+  packValue,
+  replaceHead,
+  RESERVED_BODY_KEYS,
+  unpackValue,
+  type PackedField,
+} from './codec.js';
 export type { SplitFrame } from './codec.js';
 export {
   connectionInfoSchema,
@@ -79,6 +91,8 @@ export type {
   Visibility,
 } from './peer.js';
 export { isMsgpackMap, skipMsgpack } from './scan.js';
+export type { ScanRules } from './scan.js';
+export { isWellFormedUtf8 } from './utf8.js';
 export { probeNumber, selectInstance } from './select.js';
 export type { Probe, Selection, SelectionReason, SelectOptions } from './select.js';
 export {
