@@ -20,9 +20,16 @@ export interface WirePeer {
   divert: ((frame: Uint8Array, meta: FrameMeta) => boolean) | undefined;
 }
 
-/** Connects as `clientId` (anonymous, workspace `public`) and answers frames with an {@link RpcPeer}. */
-export async function connectWirePeer(url: string, clientId: string): Promise<WirePeer> {
-  const { socket, info } = await RawSocket.connect(url, clientId);
+/**
+ * Connects as `clientId` and answers frames with an {@link RpcPeer}. `request` adds fields to the
+ * connection request (a `reconnection_token`, say); without them the client is anonymous in
+ * `public`.
+ */
+export async function connectWirePeer(url: string, clientId: string, request: Record<string, unknown> = {}): Promise<WirePeer> {
+  const socket = await RawSocket.open(url);
+  socket.ws.send(JSON.stringify({ ...request, client_id: clientId }));
+  const info = await socket.nextText();
+  if (info.type !== 'connection_info') throw new Error(`handshake failed: ${JSON.stringify(info)}`);
   const wire: WirePeer = {
     socket,
     info,

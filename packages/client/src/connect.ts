@@ -390,6 +390,7 @@ export class MycelClient {
         onEvent: (message) => {
           // Lifecycle events are raised by this client only, never by a peer.
           const type = String(message.type);
+          if (type === 'client_disconnected' && message.from === this.#managerId) this.#forgetSender(message.data);
           if (!LOCAL_ONLY_EVENTS.has(type)) this.#events.emit(type, message);
         },
       });
@@ -413,6 +414,18 @@ export class MycelClient {
       }
     }, Math.max(everyMs, 1000));
     this.#refreshTimer.unref?.();
+  }
+
+  /**
+   * A client left (or its connection was superseded): the chunks it was sending are dropped, so
+   * they neither hold memory nor meet the next connection with the same id. The hub sends this
+   * to subscribers and to every client that peer sent chunks to.
+   */
+  #forgetSender(data: unknown): void {
+    const { id, workspace } = (data ?? {}) as { id?: unknown; workspace?: unknown };
+    if (typeof id !== 'string') return;
+    const sender = id.includes('/') || typeof workspace !== 'string' ? id : `${workspace}/${id}`;
+    this.#peer?.forgetChunksFrom(sender);
   }
 
   #send(frame: Uint8Array): void {

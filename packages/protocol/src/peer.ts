@@ -334,7 +334,7 @@ export class RpcPeer {
    * sessions it could call back into and the chunks it was sending. Returns the calls rejected.
    */
   forgetPeer(target: string, error: MycelError): number {
-    this.#messageCache.dropOwner(target);
+    this.forgetChunksFrom(target);
     return this.#calls.forget(target, error);
   }
 
@@ -343,14 +343,22 @@ export class RpcPeer {
     if (this.#closedError) return;
     this.#closedError = error;
     this.rejectAll(error);
-    this.#messageCache.clear();
     for (const beat of this.#heartbeats) if (beat.handle !== undefined) this.#clock.clearTimeout(beat.handle);
     this.#heartbeats.clear();
   }
 
-  /** Rejects all pending calls but keeps the peer usable (a transport that will reconnect). */
+  /** Drops the chunks `sender` was sending this peer (it left; a later connection starts afresh). */
+  forgetChunksFrom(sender: string): void {
+    this.#messageCache.dropOwner(sender);
+  }
+
+  /**
+   * Rejects all pending calls and drops the chunks being received, but keeps the peer usable (a
+   * transport that will reconnect: what was in flight is gone either way).
+   */
   rejectAll(error: MycelError): void {
     this.#calls.clear(error);
+    this.#messageCache.clear();
   }
 
   // ---------------------------------------------------------------- incoming

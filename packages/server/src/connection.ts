@@ -25,6 +25,8 @@ export class ClientConnection {
   readonly inFlight = new Map<string, InFlightEntry>();
   /** How many of {@link inFlight} each caller has. */
   readonly inFlightByCaller = new Map<string, number>();
+  /** Clients this one sent chunks to: told when it leaves (`chunk-senders.ts`). */
+  readonly chunkReceivers = new Set<ClientConnection>();
   readonly #maxBufferedBytes: number;
   readonly #onOverflow: (reason: string) => void;
   #isOpen = true;

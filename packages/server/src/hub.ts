@@ -8,6 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type RawData } from 'ws';
 import { API_VERSION, systemClock } from '@mycel/protocol';
+import { tellChunkReceivers } from './chunk-senders.js';
 import type { ClientConnection } from './connection.js';
 import { handleControlFrame } from './control-frames.js';
 import { resolveHubOptions, type HubOptions } from './hub-options.js';
@@ -85,6 +86,8 @@ export async function startHub(hubOptions: HubOptions = {}): Promise<Hub> {
   const liveness = startLiveness(wss, options.pingIntervalMs, log);
   const control = { tokens, tokenLifetimeS: options.reconnectionTokenLifetimeS, maxChars: options.maxControlFrameChars, log };
   const onFrame = (connection: ClientConnection, data: RawData, isBinary: boolean): void => {
+    // A superseded (or closing) socket no longer speaks for its client id.
+    if (!connection.isOpen) return;
     liveness.markAlive(connection.socket);
     if (isBinary) router.routeFromClient(connection, toBytes(data));
     else handleControlFrame(connection, data.toString(), control);
@@ -99,7 +102,13 @@ export async function startHub(hubOptions: HubOptions = {}): Promise<Hub> {
     clients.delete(connection.peerId);
     router.forgetCaller(connection.peerId);
     manager.removeClient(connection);
+    tellChunkReceivers(connection, manager.peerId, true);
     log.info({ client: connection.peerId, code, rejected }, 'client disconnected');
+  };
+  const onSuperseded = (old: ClientConnection): void => {
+    // What the old connection was sending in chunks must not meet the new one.
+    manager.peer.forgetChunksFrom(old.peerId);
+    tellChunkReceivers(old, manager.peerId, false);
   };
   const admission = {
     options,
@@ -111,6 +120,7 @@ export async function startHub(hubOptions: HubOptions = {}): Promise<Hub> {
     log,
     onFrame,
     onClose,
+    onSuperseded,
   };
 
   let isClosing = false;

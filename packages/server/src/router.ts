@@ -24,6 +24,7 @@ import {
 } from '@mycel/protocol';
 import type { Logger } from 'pino';
 import { mayBroadcastTo } from './access-policy.js';
+import { noteChunkCall } from './chunk-senders.js';
 import type { ClientConnection } from './connection.js';
 import { InFlightTable, type InFlightLimits } from './in-flight.js';
 
@@ -139,6 +140,7 @@ export class Router {
         return;
       }
     }
+    if (withUser) noteChunkCall(sender, callee, head.method);
     callee.send(replaceHead(head, frame, restOffset, withUser ? sender.userField : undefined));
   }
 

@@ -33,6 +33,8 @@ export interface AdmissionContext {
   onFrame(connection: ClientConnection, data: RawData, isBinary: boolean): void;
   /** Called once when an admitted client's socket closed. */
   onClose(connection: ClientConnection, code: number): void;
+  /** Called when a newer connection with the same client id took `old`'s place, before it speaks. */
+  onSuperseded(old: ClientConnection): void;
 }
 
 /** Takes a freshly opened socket through its handshake. Never throws. */
@@ -79,6 +81,7 @@ function startSession(
     // A reconnection supersedes the old socket; its clean-up must not touch the new registrations.
     existing.sendText({ type: 'error', message: 'superseded by a newer connection with the same client id' });
     existing.socket.close(1008, 'superseded');
+    context.onSuperseded(existing);
   }
   const lifetimeS = options.reconnectionTokenLifetimeS;
   const info: ConnectionInfo = {
