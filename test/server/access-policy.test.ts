@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createInstanceState } from '../../packages/server/src/instance-state.js';
 import { isOwner, mayBroadcastTo, mayList, mayUse } from '../../packages/server/src/access-policy.js';
 import type { ServiceRecord, ServiceVisibility } from '../../packages/server/src/registry.js';
 
@@ -14,7 +15,7 @@ function record(workspace: string, visibility: ServiceVisibility, config: Record
     visibility,
     info: { id, config },
     seq: 1,
-    stats: { lastLoad: undefined },
+    state: createInstanceState(),
   };
 }
 

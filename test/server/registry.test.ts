@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Registry, type ServiceRecord } from '../../packages/server/src/registry.js';
-
-type NewRecord = Omit<ServiceRecord, 'seq' | 'stats'>;
+import { Registry, type NewServiceRecord as NewRecord, type ServiceRecord } from '../../packages/server/src/registry.js';
 
 function record(
   workspace: string,
@@ -31,7 +29,7 @@ describe('Registry', () => {
     expect(replaced).toBeUndefined();
     expect(registry.size).toBe(1);
     expect(registry.get('ws/a:math')).toBe(stored);
-    expect(stored.stats).toEqual({ lastLoad: undefined });
+    expect(stored.state).toEqual({ inFlight: 0, routed: 0, errors: 0, latencyMs: undefined, metrics: {}, health: 'unknown' });
     expect(registry.get('ws/a:other')).toBeUndefined();
   });
 
@@ -151,6 +149,57 @@ describe('Registry', () => {
   it('holds no reference to anything but plain data', () => {
     const registry = new Registry();
     const { record: stored } = registry.register(record('ws', 'a', 'svc'));
-    expect(JSON.parse(JSON.stringify(stored))).toEqual({ ...stored, stats: {} });
+    expect(JSON.parse(JSON.stringify(stored))).toEqual(stored);
+  });
+});
+
+describe('Registry groups', () => {
+  it('groups the instances of a service name per workspace, oldest first, and drops an empty group', () => {
+    const registry = new Registry();
+    const a = registry.register(record('ws', 'a', 'svc')).record;
+    const b = registry.register(record('ws', 'b', 'svc')).record;
+    registry.register(record('other', 'a', 'svc'));
+    const group = registry.group('ws', 'svc');
+    expect(group?.instances).toEqual([a, b]);
+    expect(registry.group('other', 'svc')?.instances.map((r) => r.id)).toEqual(['other/a:svc']);
+    registry.unregister(a.id);
+    expect(registry.group('ws', 'svc')?.instances).toEqual([b]);
+    registry.removePeer('ws/b');
+    expect(registry.group('ws', 'svc')).toBeUndefined();
+  });
+
+  it('counts membership changes in the group version and keeps strategy state while the group lives', () => {
+    const registry = new Registry();
+    registry.register(record('ws', 'a', 'svc'));
+    const group = registry.group('ws', 'svc');
+    const v1 = group?.version ?? 0;
+    group?.strategyState.set('round_robin', { cursor: 3 });
+    registry.register(record('ws', 'b', 'svc'));
+    expect(registry.group('ws', 'svc')).toBe(group);
+    expect(group?.version).toBeGreaterThan(v1);
+    const v2 = group?.version ?? 0;
+    registry.unregister('ws/a:svc');
+    expect(group?.version).toBeGreaterThan(v2);
+    expect(group?.strategyState.get('round_robin')).toEqual({ cursor: 3 });
+  });
+
+  it('moves a re-registered instance to the end of its group with fresh state', () => {
+    const registry = new Registry();
+    const first = registry.register(record('ws', 'a', 'svc')).record;
+    registry.register(record('ws', 'b', 'svc'));
+    first.state.routed = 5;
+    const again = registry.register(record('ws', 'a', 'svc')).record;
+    expect(registry.group('ws', 'svc')?.instances.map((r) => r.id)).toEqual(['ws/b:svc', 'ws/a:svc']);
+    expect(again.state.routed).toBe(0);
+  });
+
+  it('finds the instance a peer provides by service id', () => {
+    const registry = new Registry();
+    const stored = registry.register(record('ws', 'a', 'svc')).record;
+    expect(registry.instance('ws/a', 'svc')).toBe(stored);
+    expect(registry.instance('ws/a', 'other')).toBeUndefined();
+    expect(registry.instance('ws/b', 'svc')).toBeUndefined();
+    registry.unregister(stored.id);
+    expect(registry.instance('ws/a', 'svc')).toBeUndefined();
   });
 });

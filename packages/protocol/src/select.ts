@@ -22,6 +22,8 @@ export interface SelectOptions<C> {
   describe?: (candidate: C) => string;
   /** What was asked for, for error messages. */
   query?: string;
+  /** Called with each number a probe answered (on time or late), e.g. to keep it as a metric. */
+  onValue?: (candidate: C, value: number) => void;
 }
 
 /** Why a candidate was chosen. */
@@ -122,8 +124,11 @@ function probeRound<C>(
       }
       pending.then(
         (value) => {
+          const number = probeNumber(value);
+          // Late answers are still news about the candidate, only too late for this round.
+          if (number !== undefined) options.onValue?.(candidate, number);
           if (done) return;
-          values[i] = probeNumber(value);
+          values[i] = number;
           if (mode.criterion === 'first_success' && values[i] !== undefined) {
             done = true;
             clock.clearTimeout(timer);

@@ -8,4 +8,5 @@ export { DEFAULT_HUB_OPTIONS, resolveHubOptions } from './hub-options.js';
 export type { HubOptions, ResolvedHubOptions } from './hub-options.js';
 export { ClientConnection } from './connection.js';
 export { Registry } from './registry.js';
-export type { InstanceStats, ListFilter, ServiceRecord, ServiceVisibility } from './registry.js';
+export type { ListFilter, NewServiceRecord, ServiceGroup, ServiceRecord, ServiceVisibility } from './registry.js';
+export type { HealthState, InstanceState, MetricValue } from './instance-state.js';

@@ -1,19 +1,15 @@
 /**
  * The service registry: plain data, no sockets. Services are keyed by full id
- * (`workspace/client:service`) and indexed by workspace + service id (for queries) and by peer
- * (for clean-up when a client leaves). Each record carries per-instance state for selection
- * (the last probe answer), the place where later balancing state goes.
+ * (`workspace/client:service`), grouped by workspace + service id ({@link ServiceGroup}: the
+ * instances a query names, with the state a balancing strategy keeps), and indexed by peer (for
+ * clean-up when a client leaves, and for the router to find the instance a call goes to). Each
+ * record carries its instance's live state (`instance-state.ts`).
  */
 import { parseServiceQuery, type ServiceAddress } from '@mycel/protocol';
+import { createInstanceState, type InstanceState } from './instance-state.js';
 
 /** Who may see a service in listings. */
 export type ServiceVisibility = 'protected' | 'public' | 'unlisted';
-
-/** Per-instance state kept for selection and balancing. */
-export interface InstanceStats {
-  /** The last number this instance answered to a `select:` probe, with the hub time it came. */
-  lastLoad: { value: number; at: number } | undefined;
-}
 
 /** One registered service instance. */
 export interface ServiceRecord {
@@ -30,11 +26,33 @@ export interface ServiceRecord {
   info: Record<string, unknown>;
   /** Registration order, increasing; the tiebreak for `first` / `last`. */
   seq: number;
-  stats: InstanceStats;
+  /** Live state: calls in flight, latency, metrics, health. */
+  state: InstanceState;
 }
 
-/** A record as registration gives it; the registry adds `seq` and `stats`. */
-export type NewServiceRecord = Omit<ServiceRecord, 'seq' | 'stats'>;
+/** A record as registration gives it; the registry adds `seq` and `state`. */
+export type NewServiceRecord = Omit<ServiceRecord, 'seq' | 'state'>;
+
+/**
+ * The instances of one service name in one workspace, oldest registration first, and the state
+ * strategies keep for it (a cursor, a weight schedule, a hash ring), each under its own key.
+ */
+export interface ServiceGroup {
+  readonly workspace: string;
+  readonly serviceId: string;
+  /** Instances, oldest registration first. */
+  readonly instances: readonly ServiceRecord[];
+  /** Increases whenever an instance joins or leaves: strategies rebuild what they derived. */
+  readonly version: number;
+  /** Strategy state by strategy name. Dropped with the group when its last instance leaves. */
+  readonly strategyState: Map<string, unknown>;
+}
+
+/** The mutable side of a group, private to the registry. */
+interface Group extends ServiceGroup {
+  instances: ServiceRecord[];
+  version: number;
+}
 
 /** Filter of {@link Registry.list}. `*` or undefined matches anything. */
 export interface ListFilter {
@@ -49,7 +67,8 @@ export interface ListFilter {
 /** The registry. */
 export class Registry {
   readonly #byId = new Map<string, ServiceRecord>();
-  readonly #byName = new Map<string, Map<string, ServiceRecord>>();
+  readonly #groups = new Map<string, Group>();
+  /** Per peer, its services by service id. */
   readonly #byPeer = new Map<string, Map<string, ServiceRecord>>();
   #seq = 0;
 
@@ -59,16 +78,29 @@ export class Registry {
   }
 
   /**
-   * Adds or replaces a service. A replacement keeps nothing of the old record but its place in
-   * the indexes; it gets a new sequence number (it is a new registration).
+   * Adds or replaces a service. A replacement keeps nothing of the old record; it gets a new
+   * sequence number and fresh state (it is a new registration).
    */
   register(record: NewServiceRecord): { record: ServiceRecord; replaced: ServiceRecord | undefined } {
     const replaced = this.#byId.get(record.id);
     if (replaced) this.#remove(replaced);
-    const full: ServiceRecord = { ...record, seq: ++this.#seq, stats: { lastLoad: undefined } };
+    const full: ServiceRecord = Object.assign({}, record, { seq: ++this.#seq, state: createInstanceState() });
     this.#byId.set(full.id, full);
-    indexAdd(this.#byName, nameKey(full.workspace, full.serviceId), full);
-    indexAdd(this.#byPeer, full.peerId, full);
+    const key = groupKey(full.workspace, full.serviceId);
+    let group = this.#groups.get(key);
+    if (!group) {
+      group = { workspace: full.workspace, serviceId: full.serviceId, instances: [], version: 0, strategyState: new Map() };
+      this.#groups.set(key, group);
+    }
+    // Sequence numbers only grow: appending keeps the group in registration order.
+    group.instances.push(full);
+    group.version++;
+    let services = this.#byPeer.get(full.peerId);
+    if (!services) {
+      services = new Map();
+      this.#byPeer.set(full.peerId, services);
+    }
+    services.set(full.serviceId, full);
     return { record: full, replaced };
   }
 
@@ -81,14 +113,24 @@ export class Registry {
 
   /** Removes every service of a peer, returning them (oldest first). */
   removePeer(peerId: string): ServiceRecord[] {
-    const records = [...(this.#byPeer.get(peerId)?.values() ?? [])];
+    const records = this.forPeer(peerId);
     for (const record of records) this.#remove(record);
-    return records.sort(bySeq);
+    return records;
   }
 
   /** A service by full id. */
   get(id: string): ServiceRecord | undefined {
     return this.#byId.get(id);
+  }
+
+  /** The instance of service `serviceId` that peer `peerId` provides, if any. */
+  instance(peerId: string, serviceId: string): ServiceRecord | undefined {
+    return this.#byPeer.get(peerId)?.get(serviceId);
+  }
+
+  /** The group of a service name in a workspace, while it has instances. */
+  group(workspace: string, serviceId: string): ServiceGroup | undefined {
+    return this.#groups.get(groupKey(workspace, serviceId));
   }
 
   /** How many services a peer has registered. */
@@ -106,15 +148,15 @@ export class Registry {
    * client; an `appId` other than `*` must match.
    */
   find(address: ServiceAddress): ServiceRecord[] {
-    const bucket = this.#byName.get(nameKey(address.workspace, address.serviceId));
-    if (!bucket) return [];
+    const group = this.#groups.get(groupKey(address.workspace, address.serviceId));
+    if (!group) return [];
     const out: ServiceRecord[] = [];
-    for (const record of bucket.values()) {
+    for (const record of group.instances) {
       if (address.clientId !== '*' && record.clientId !== address.clientId) continue;
       if (address.appId && address.appId !== '*' && record.appId !== address.appId) continue;
       out.push(record);
     }
-    return out.sort(bySeq);
+    return out;
   }
 
   /** Parses `query` relative to `workspace` and finds its instances. */
@@ -139,12 +181,23 @@ export class Registry {
 
   #remove(record: ServiceRecord): void {
     this.#byId.delete(record.id);
-    indexRemove(this.#byName, nameKey(record.workspace, record.serviceId), record.id);
-    indexRemove(this.#byPeer, record.peerId, record.id);
+    const key = groupKey(record.workspace, record.serviceId);
+    const group = this.#groups.get(key);
+    if (group) {
+      const index = group.instances.indexOf(record);
+      if (index >= 0) group.instances.splice(index, 1);
+      group.version++;
+      if (group.instances.length === 0) this.#groups.delete(key);
+    }
+    const services = this.#byPeer.get(record.peerId);
+    if (services?.get(record.serviceId) === record) {
+      services.delete(record.serviceId);
+      if (services.size === 0) this.#byPeer.delete(record.peerId);
+    }
   }
 }
 
-function nameKey(workspace: string, serviceId: string): string {
+function groupKey(workspace: string, serviceId: string): string {
   return `${workspace}/${serviceId}`;
 }
 
@@ -154,20 +207,4 @@ function matches(pattern: string | undefined, value: string): boolean {
 
 function bySeq(a: ServiceRecord, b: ServiceRecord): number {
   return a.seq - b.seq;
-}
-
-function indexAdd(index: Map<string, Map<string, ServiceRecord>>, key: string, record: ServiceRecord): void {
-  let bucket = index.get(key);
-  if (!bucket) {
-    bucket = new Map();
-    index.set(key, bucket);
-  }
-  bucket.set(record.id, record);
-}
-
-function indexRemove(index: Map<string, Map<string, ServiceRecord>>, key: string, id: string): void {
-  const bucket = index.get(key);
-  if (!bucket) return;
-  bucket.delete(id);
-  if (bucket.size === 0) index.delete(key);
 }

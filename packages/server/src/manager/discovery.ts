@@ -9,12 +9,12 @@ import {
   MycelError,
   parseMode,
   parseServiceQuery,
-  probeNumber,
   selectInstance,
   withParamNames,
   type CallContext,
 } from '@mycel/protocol';
 import { mayList, mayUse } from '../access-policy.js';
+import { noteMetric } from '../instance-state.js';
 import { listFilterFromQuery, type ListQuery } from '../list-query.js';
 import type { ServiceRecord } from '../registry.js';
 import { asRecord, clampTimeoutMs, type ManagerContext, type ManagerFunctions } from './context.js';
@@ -53,15 +53,20 @@ export function discoveryFunctions(ctx: ManagerContext, describeSelf: () => Reco
     const selection = await selectInstance(
       candidates,
       mode,
-      async (record, ms) => {
-        if (mode.kind !== 'select') return undefined;
+      (record, ms) => {
+        if (mode.kind !== 'select') return Promise.resolve(undefined);
         // An absolute deadline: a probe that heartbeats must not outlive its round.
-        const value = await peer.call(record.peerId, `services.${record.serviceId}.${mode.fn}`, [], { timeoutMs: ms, heartbeats: false });
-        const load = probeNumber(value);
-        if (load !== undefined) record.stats.lastLoad = { value: load, at: clock.now() };
-        return value;
+        return peer.call(record.peerId, `services.${record.serviceId}.${mode.fn}`, [], { timeoutMs: ms, heartbeats: false });
       },
-      { clock, timeoutMs, describe: (r) => r.id, query },
+      {
+        clock,
+        timeoutMs,
+        describe: (r) => r.id,
+        query,
+        onValue: (record, value) => {
+          if (mode.kind === 'select') noteMetric(record.state, mode.fn, value, clock.now());
+        },
+      },
     );
     logger.debug({ query, mode: cfg.mode, chosen: selection.candidate.id, reason: selection.reason }, 'service selected');
     return selection.candidate;

@@ -1,0 +1,71 @@
+/**
+ * The live state of one service instance, kept on its registry record and updated as calls and
+ * answers pass through the router (`in-flight.ts` matches each answer to its call) and as probes
+ * and reports come in. Strategies and health read it; nothing here does I/O.
+ */
+
+/** What the hub believes about an instance's health. */
+export type HealthState = 'unknown' | 'healthy' | 'unhealthy';
+
+/** One metric value an instance gave (a probe answer or a report), with the hub time it came. */
+export interface MetricValue {
+  value: number;
+  /** Hub time, ms. */
+  at: number;
+}
+
+/** Live state of one service instance. */
+export interface InstanceState {
+  /** Calls routed to it and not answered yet. */
+  inFlight: number;
+  /** Calls routed to it in all. */
+  routed: number;
+  /** Calls it answered with an error (`reject`). */
+  errors: number;
+  /** Moving average (EWMA) of its answer latency, ms; undefined before its first answer. */
+  latencyMs: number | undefined;
+  /** The last value of each metric function asked of it, by function name. */
+  metrics: Record<string, MetricValue>;
+  health: HealthState;
+}
+
+/** Weight of the newest sample in the latency average (about the last ten calls count). */
+export const LATENCY_EWMA_WEIGHT = 0.2;
+
+/** The state of an instance that has seen nothing yet. */
+export function createInstanceState(): InstanceState {
+  return {
+    inFlight: 0,
+    routed: 0,
+    errors: 0,
+    latencyMs: undefined,
+    // No prototype: metric names come from callers (`select:min:__proto__` is a valid FN).
+    metrics: Object.create(null) as Record<string, MetricValue>,
+    health: 'unknown',
+  };
+}
+
+/** A call was routed to the instance. */
+export function noteCallRouted(state: InstanceState): void {
+  state.inFlight++;
+  state.routed++;
+}
+
+/** A call routed to the instance was answered after `latencyMs`, with an error or not. */
+export function noteCallAnswered(state: InstanceState, latencyMs: number, isError: boolean): void {
+  if (state.inFlight > 0) state.inFlight--;
+  if (isError) state.errors++;
+  state.latencyMs = state.latencyMs === undefined ? latencyMs : state.latencyMs + LATENCY_EWMA_WEIGHT * (latencyMs - state.latencyMs);
+}
+
+/** A call routed to the instance is no longer followed (its caller left, or its entry went stale). */
+export function noteCallForgotten(state: InstanceState): void {
+  if (state.inFlight > 0) state.inFlight--;
+}
+
+/** The instance gave `value` for metric `name` at hub time `at`; an older value never replaces a newer one. */
+export function noteMetric(state: InstanceState, name: string, value: number, at: number): void {
+  const last = state.metrics[name];
+  if (last && last.at > at) return;
+  state.metrics[name] = { value, at };
+}
