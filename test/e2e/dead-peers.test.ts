@@ -41,7 +41,7 @@ describe('a worker killed with SIGKILL', () => {
 
     const inFlight = victim.hang();
     const settled = inFlight.catch((e: unknown) => e);
-    await vi.waitFor(() => expect(hub.clients.get('public/doomed')?.inFlight.size).toBe(1));
+    await vi.waitFor(() => expect(hub.inFlightTo('public/doomed')).toBe(1));
     await worker.kill('SIGKILL');
 
     // Rejected long before the 60 s method timeout: the hub answers for the dead peer.
@@ -66,7 +66,7 @@ describe('a worker killed with SIGKILL', () => {
     const caller = await connect(hub.url, { methodTimeoutMs: 60_000 });
     const victim = await caller.getService<Victim>('victim');
     const calls = Array.from({ length: 10 }, () => victim.hang().catch((e: unknown) => e));
-    await vi.waitFor(() => expect(hub.clients.get('public/doomed2')?.inFlight.size).toBe(10));
+    await vi.waitFor(() => expect(hub.inFlightTo('public/doomed2')).toBe(10));
     await worker.kill('SIGKILL');
     const errors = (await Promise.all(calls)) as MycelError[];
     expect(errors.map((e) => e.code)).toEqual(Array(10).fill('CONNECTION_CLOSED'));
@@ -81,7 +81,7 @@ describe('a frozen worker (SIGSTOP)', () => {
     const caller = await connect(hub.url, { methodTimeoutMs: 60_000 });
     const victim = await caller.getService<Victim>('victim');
     const settled = victim.hang().catch((e: unknown) => e);
-    await vi.waitFor(() => expect(hub.clients.get('public/frozen')?.inFlight.size).toBe(1));
+    await vi.waitFor(() => expect(hub.inFlightTo('public/frozen')).toBe(1));
     worker.child.kill('SIGSTOP');
     // Two ping intervals at most; the wait below only bounds the test, the hub does the detecting.
     const error = (await settled) as MycelError;

@@ -21,7 +21,7 @@ describe('limit: calls in flight to one client', () => {
     const caller = await connect(hub.url, { methodTimeoutMs: 60_000 });
     const hold = await caller.getService<{ wait(): void }>('hold');
     const admitted = [hold.wait(), hold.wait(), hold.wait()].map((p) => p.catch((e: unknown) => e));
-    await vi.waitFor(() => expect(hub.clients.get('public/busy')?.inFlight.size).toBe(3));
+    await vi.waitFor(() => expect(hub.inFlightTo('public/busy')).toBe(3));
     const refused = (await hold.wait().catch((e: unknown) => e)) as MycelError;
     expect(refused.code).toBe('LIMIT_EXCEEDED');
     expect(refused.message).toBe('peer "public/busy" has too many calls in flight (limit 3)');

@@ -45,7 +45,7 @@ describe('@mycel/client reconnection', () => {
     const caller = await connect(hub.url, { client_id: 'c', methodTimeoutMs: 60_000 });
     const never = await caller.getService<{ wait(): void }>('never');
     const pending = never.wait().catch((e: unknown) => e);
-    await vi.waitFor(() => expect(hub.clients.get('public/w')?.inFlight.size).toBe(1));
+    await vi.waitFor(() => expect(hub.inFlightTo('public/w')).toBe(1));
     hub.clients.get('public/c')?.socket.terminate();
     expect(String(await pending)).toContain('connection to the hub closed');
   });

@@ -57,7 +57,7 @@ describe('large messages through a Mycel hub', () => {
     // The worker sent that 1 MB reply through the caller's message_cache and still awaits the
     // answer to its last chunk call. Let it land before the clients disconnect: hypha-rpc would
     // otherwise report its own send as an unhandled rejection.
-    await vi.waitFor(() => expect(hub.clients.get('public/caller')?.inFlight.size).toBe(0), { timeout: 5_000 });
+    await vi.waitFor(() => expect(hub.inFlightTo('public/caller')).toBe(0), { timeout: 5_000 });
     expect(await bulk.checksum?.(Uint8Array.from([1, 2]))).toEqual({ length: 2, sum: 3 });
   });
 });

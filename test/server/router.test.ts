@@ -96,7 +96,7 @@ describe('Router', () => {
     // The worker finishes the call; its answer has nowhere to go, but the slot must be freed.
     worker.ws.send(answer('public/leaver', 's1'));
     await worker.ping();
-    expect(hub.clients.get('public/w')?.inFlight.size).toBe(0);
+    expect(hub.inFlightTo('public/w')).toBe(0);
 
     const { socket: caller } = await RawSocket.connect(hub.url, 'b');
     caller.ws.send(call('public/w', 's2'));
@@ -113,10 +113,10 @@ describe('Router', () => {
     leaver.ws.send(call('public/w', 's2'));
     await worker.nextBinary();
     await worker.nextBinary();
-    expect(hub.clients.get('public/w')?.inFlight.size).toBe(2);
+    expect(hub.inFlightTo('public/w')).toBe(2);
     leaver.ws.close();
     await expect.poll(() => hub.clients.has('public/leaver')).toBe(false);
-    expect(hub.clients.get('public/w')?.inFlight.size).toBe(0);
+    expect(hub.inFlightTo('public/w')).toBe(0);
   });
 
   it('leaves the user off answers, and drops one a client put there', async () => {

@@ -1,10 +1,10 @@
 /**
- * One client connection after its handshake: identity, subscriptions, the calls in flight to it,
- * and the socket it writes to. The router and manager see only this interface.
+ * One client connection after its handshake: identity, subscriptions, and the socket it writes
+ * to (the calls in flight to it are the in-flight table's). The router and manager see only this
+ * interface.
  */
 import { packField, type PackedField, type UserInfo } from '@mycel/protocol';
 import type { WebSocket } from 'ws';
-import type { InFlightEntry } from './in-flight.js';
 
 /** The hub-side state of a connected client. */
 export class ClientConnection {
@@ -18,13 +18,6 @@ export class ClientConnection {
   readonly userField: PackedField;
   /** Event types this client subscribed to. */
   readonly subscriptions = new Set<string>();
-  /**
-   * Calls routed to this client and not answered yet, by `caller\nsession` (kept by the hub's
-   * in-flight table). When the client goes away each of them is rejected at once.
-   */
-  readonly inFlight = new Map<string, InFlightEntry>();
-  /** How many of {@link inFlight} each caller has. */
-  readonly inFlightByCaller = new Map<string, number>();
   /** Clients this one sent chunks to: told when it leaves (`chunk-senders.ts`). */
   readonly chunkReceivers = new Set<ClientConnection>();
   readonly #maxBufferedBytes: number;

@@ -35,6 +35,8 @@ export interface Hub {
   readonly registry: Registry;
   /** Connected clients by `workspace/client_id`. */
   readonly clients: ReadonlyMap<string, ClientConnection>;
+  /** How many calls routed to the client `peerId` (`workspace/client_id`) wait for its answer. */
+  inFlightTo(peerId: string): number;
   /** Stops accepting, closes every client with 1001, and resolves when all is closed. */
   close(): Promise<void>;
 }
@@ -55,6 +57,7 @@ export async function startHub(hubOptions: HubOptions = {}): Promise<Hub> {
   const registry = new Registry();
   const router = new Router({
     clients,
+    registry,
     logger: log,
     inFlight: {
       perCallee: options.maxInFlightPerClient,
@@ -146,6 +149,10 @@ export async function startHub(hubOptions: HubOptions = {}): Promise<Hub> {
     managerId: manager.peerId,
     registry,
     clients,
+    inFlightTo(peerId) {
+      const connection = clients.get(peerId);
+      return connection ? router.inFlightTo(connection) : 0;
+    },
     close() {
       closing ??= shutdown();
       return closing;

@@ -1,10 +1,17 @@
 /**
  * The calls in flight through the hub: for each callee, which caller waits on which session. It
- * lets the hub reject every waiting caller at once when a callee goes away, and bounds what one
- * callee can be made to owe: in all, and to any one caller (so one client, from any workspace,
- * cannot make a worker unreachable for everyone by sending calls it never wants answered).
+ * lets the hub reject every waiting caller at once when a callee goes away, bounds what one
+ * callee can be made to owe (in all, and to any one caller, so one client from any workspace
+ * cannot make a worker unreachable for everyone by sending calls it never wants answered), and
+ * matches each answer to its call, which keeps the called instance's live state (in flight,
+ * latency, errors). The table owns all of it; callees are only keys.
  */
-import type { ClientConnection } from './connection.js';
+import { noteCallAnswered, noteCallForgotten, noteCallRouted, type InstanceState } from './instance-state.js';
+
+/** A callee as the table sees it: any object with a peer id (the hub's `ClientConnection`). */
+export interface Callee {
+  readonly peerId: string;
+}
 
 /** One call waiting on a callee. */
 export interface InFlightEntry {
@@ -12,6 +19,14 @@ export interface InFlightEntry {
   session: string;
   /** When it was admitted (ms). */
   at: number;
+  /** The live state of the service instance called, when the call named a registered one. */
+  instance: InstanceState | undefined;
+  /**
+   * The address the caller called, when it was not the callee's own (a virtual target resolved
+   * per call): answers go back in its name, as the caller only accepts an answer from the peer it
+   * called. Undefined for a call to the callee itself.
+   */
+  replyAs: string | undefined;
 }
 
 /** Limits of {@link InFlightTable}. */
@@ -30,12 +45,21 @@ export interface InFlightLimits {
 /** Why a call was not admitted. */
 export type Refusal = 'callee' | 'caller';
 
-/** The in-flight table of a hub. Entries live on each callee's connection (`inFlight`). */
-export class InFlightTable {
+/** The calls waiting on one callee. */
+interface CalleeCalls {
+  /** By `caller\nsession`, in admission order. */
+  readonly entries: Map<string, InFlightEntry>;
+  /** How many of the entries each caller has. */
+  readonly byCaller: Map<string, number>;
+}
+
+/** The in-flight table of a hub. */
+export class InFlightTable<C extends Callee = Callee> {
   readonly #limits: InFlightLimits;
   readonly #now: () => number;
+  readonly #byCallee = new Map<C, CalleeCalls>();
   /** For each caller, the callees it has calls waiting on (to forget them when it leaves). */
-  readonly #calleesOf = new Map<string, Set<ClientConnection>>();
+  readonly #calleesOf = new Map<string, Set<C>>();
 
   constructor(limits: InFlightLimits, now: () => number = Date.now) {
     this.#limits = limits;
@@ -47,18 +71,36 @@ export class InFlightTable {
     return this.#limits;
   }
 
-  /** Records a call from `caller` to `callee`, or says which limit refuses it. */
-  admit(callee: ClientConnection, caller: string, session: string): Refusal | undefined {
+  /** How many calls wait on `callee`. */
+  countFor(callee: C): number {
+    return this.#byCallee.get(callee)?.entries.size ?? 0;
+  }
+
+  /**
+   * Records a call from `caller` to `callee`, or says which limit refuses it.
+   *
+   * @param instance the live state of the service instance called, if known
+   * @param replyAs the virtual address the caller called, if not the callee's own
+   */
+  admit(callee: C, caller: string, session: string, instance?: InstanceState, replyAs?: string): Refusal | undefined {
     const now = this.#now();
-    let refusal = this.#check(callee, caller);
+    let calls = this.#byCallee.get(callee);
+    if (!calls) {
+      calls = { entries: new Map(), byCaller: new Map() };
+      this.#byCallee.set(callee, calls);
+    }
+    let refusal = this.#check(calls, caller);
     if (refusal) {
-      this.#dropStale(callee, now);
-      refusal = this.#check(callee, caller);
+      this.#dropStale(callee, calls, now);
+      refusal = this.#check(calls, caller);
       if (refusal) return refusal;
     }
     const key = entryKey(caller, session);
-    if (!callee.inFlight.has(key)) callee.inFlightByCaller.set(caller, (callee.inFlightByCaller.get(caller) ?? 0) + 1);
-    callee.inFlight.set(key, { caller, session, at: now });
+    const previous = calls.entries.get(key);
+    if (previous) this.#untrack(previous);
+    else calls.byCaller.set(caller, (calls.byCaller.get(caller) ?? 0) + 1);
+    calls.entries.set(key, { caller, session, at: now, instance, replyAs });
+    if (instance) noteCallRouted(instance);
     let callees = this.#calleesOf.get(caller);
     if (!callees) {
       callees = new Set();
@@ -68,15 +110,28 @@ export class InFlightTable {
     return undefined;
   }
 
-  /** The call `caller`/`session` was answered by `callee`. */
-  answered(callee: ClientConnection, caller: string, session: string): void {
-    this.#remove(callee, entryKey(caller, session));
+  /**
+   * The call `caller`/`session` was answered by `callee` (with an error when `isError`). Returns
+   * its entry, or undefined when it was not in flight.
+   */
+  answered(callee: C, caller: string, session: string, isError: boolean): InFlightEntry | undefined {
+    const calls = this.#byCallee.get(callee);
+    if (!calls) return undefined;
+    const entry = this.#remove(callee, calls, entryKey(caller, session));
+    if (entry?.instance) noteCallAnswered(entry.instance, this.#now() - entry.at, isError);
+    return entry;
   }
 
   /** Removes and returns every call waiting on `callee` (it is gone). */
-  drainCallee(callee: ClientConnection): InFlightEntry[] {
-    const entries = [...callee.inFlight.values()];
-    for (const entry of entries) this.#remove(callee, entryKey(entry.caller, entry.session));
+  drainCallee(callee: C): InFlightEntry[] {
+    const calls = this.#byCallee.get(callee);
+    if (!calls) return [];
+    const entries = [...calls.entries.values()];
+    for (const entry of entries) {
+      this.#remove(callee, calls, entryKey(entry.caller, entry.session));
+      this.#untrack(entry);
+    }
+    this.#byCallee.delete(callee);
     return entries;
   }
 
@@ -87,36 +142,50 @@ export class InFlightTable {
     this.#calleesOf.delete(caller);
     const prefix = entryKey(caller, '');
     for (const callee of callees) {
-      for (const key of callee.inFlight.keys()) if (key.startsWith(prefix)) callee.inFlight.delete(key);
-      callee.inFlightByCaller.delete(caller);
+      const calls = this.#byCallee.get(callee);
+      if (!calls) continue;
+      for (const [key, entry] of calls.entries) {
+        if (!key.startsWith(prefix)) continue;
+        calls.entries.delete(key);
+        this.#untrack(entry);
+      }
+      calls.byCaller.delete(caller);
     }
   }
 
-  #check(callee: ClientConnection, caller: string): Refusal | undefined {
-    if (callee.inFlight.size >= this.#limits.perCallee) return 'callee';
-    if ((callee.inFlightByCaller.get(caller) ?? 0) >= this.#limits.perCaller) return 'caller';
+  #check(calls: CalleeCalls, caller: string): Refusal | undefined {
+    if (calls.entries.size >= this.#limits.perCallee) return 'callee';
+    if ((calls.byCaller.get(caller) ?? 0) >= this.#limits.perCaller) return 'caller';
     return undefined;
   }
 
-  #dropStale(callee: ClientConnection, now: number): void {
+  #dropStale(callee: C, calls: CalleeCalls, now: number): void {
     // Entries are in admission order: the stale ones are at the front.
-    for (const [key, entry] of callee.inFlight) {
+    for (const [key, entry] of calls.entries) {
       if (now - entry.at < this.#limits.staleAfterMs) break;
-      this.#remove(callee, key);
+      this.#remove(callee, calls, key);
+      this.#untrack(entry);
     }
   }
 
-  #remove(callee: ClientConnection, key: string): void {
-    const entry = callee.inFlight.get(key);
-    if (!entry) return;
-    callee.inFlight.delete(key);
-    const left = (callee.inFlightByCaller.get(entry.caller) ?? 1) - 1;
-    if (left > 0) callee.inFlightByCaller.set(entry.caller, left);
+  /** The instance of an entry that ends unanswered stops counting it. */
+  #untrack(entry: InFlightEntry): void {
+    if (entry.instance) noteCallForgotten(entry.instance);
+  }
+
+  #remove(callee: C, calls: CalleeCalls, key: string): InFlightEntry | undefined {
+    const entry = calls.entries.get(key);
+    if (!entry) return undefined;
+    calls.entries.delete(key);
+    const left = (calls.byCaller.get(entry.caller) ?? 1) - 1;
+    if (left > 0) calls.byCaller.set(entry.caller, left);
     else {
-      callee.inFlightByCaller.delete(entry.caller);
-      this.#calleesOf.get(entry.caller)?.delete(callee);
-      if (this.#calleesOf.get(entry.caller)?.size === 0) this.#calleesOf.delete(entry.caller);
+      calls.byCaller.delete(entry.caller);
+      const callees = this.#calleesOf.get(entry.caller);
+      callees?.delete(callee);
+      if (callees?.size === 0) this.#calleesOf.delete(entry.caller);
     }
+    return entry;
   }
 }
 

@@ -3,8 +3,10 @@
  * the header and append the body bytes untouched, then deliver to one client, to the in-process
  * manager, or (events) to the workspace's subscribers. It never decodes call arguments.
  *
- * It also keeps, per callee, the calls in flight to it, so that when a callee goes away every
- * caller waiting on it is rejected at once instead of waiting for its timeout.
+ * The peer a frame goes to comes from one place, `resolve-target.ts`. The calls in flight
+ * (`in-flight.ts`) are kept per callee, so that when a callee goes away every caller waiting on
+ * it is rejected at once instead of waiting for its timeout, and each answer updates the live
+ * state of the instance that gave it.
  */
 import {
   RESERVED_EVENT_TYPES,
@@ -26,7 +28,9 @@ import type { Logger } from 'pino';
 import { mayBroadcastTo } from './access-policy.js';
 import { noteChunkCall } from './chunk-senders.js';
 import type { ClientConnection } from './connection.js';
-import { InFlightTable, type InFlightLimits } from './in-flight.js';
+import { InFlightTable, type InFlightEntry, type InFlightLimits } from './in-flight.js';
+import type { Registry } from './registry.js';
+import { TargetResolver } from './resolve-target.js';
 
 /** The in-process manager as the router sees it. */
 export interface ManagerEndpoint {
@@ -40,6 +44,8 @@ export interface ManagerEndpoint {
 /** Options of {@link Router}. */
 export interface RouterOptions {
   clients: ReadonlyMap<string, ClientConnection>;
+  /** Where calls to services find their instance's live state. */
+  registry: Registry;
   logger: Logger;
   /** Limits of the calls in flight to each client. */
   inFlight: InFlightLimits;
@@ -49,13 +55,15 @@ export interface RouterOptions {
 export class Router {
   readonly #clients: ReadonlyMap<string, ClientConnection>;
   readonly #log: Logger;
-  readonly #inFlight: InFlightTable;
+  readonly #inFlight: InFlightTable<ClientConnection>;
+  readonly #targets: TargetResolver<ClientConnection>;
   #manager: ManagerEndpoint | undefined;
 
   constructor(options: RouterOptions) {
     this.#clients = options.clients;
     this.#log = options.logger;
     this.#inFlight = new InFlightTable(options.inFlight);
+    this.#targets = new TargetResolver(options.clients, options.registry);
   }
 
   /** Connects the manager (done once, after both exist). */
@@ -118,18 +126,24 @@ export class Router {
       this.#toManager(sender, head, frame, restOffset);
       return;
     }
-    const callee = this.#clients.get(target);
+    const callee = this.#targets.resolve(target);
     const session = typeof head.session === 'string' ? head.session : undefined;
-    // An answer ends its call's in-flight entry even when the caller left meanwhile; otherwise
-    // the entry would stay, and enough of them would shut the callee off with LIMIT_EXCEEDED.
-    if (!session) this.#noteAnswer(sender, target, head.method);
+    if (!session) {
+      // An answer ends its call's in-flight entry even when the caller left meanwhile; otherwise
+      // the entry would stay, and enough of them would shut the callee off with LIMIT_EXCEEDED.
+      const answered = this.#noteAnswer(sender, target, head.method);
+      // A call to a virtual target is answered in that target's name.
+      if (answered?.replyAs !== undefined) head.from = answered.replyAs;
+    }
     if (!callee) {
       if (session) this.#rejectCall(sender.peerId, target, session, 'CONNECTION_CLOSED', `peer "${target}" is not connected`);
       else this.#log.debug({ client: sender.peerId, target }, 'dropped message to unknown peer');
       return;
     }
     if (session) {
-      const refusal = this.#inFlight.admit(callee, sender.peerId, session);
+      const instance = this.#targets.instanceOf(callee, head.method);
+      const replyAs = callee.peerId === target ? undefined : target;
+      const refusal = this.#inFlight.admit(callee, sender.peerId, session, instance, replyAs);
       if (refusal) {
         const { perCallee, perCaller } = this.#inFlight.limits;
         const message =
@@ -187,6 +201,11 @@ export class Router {
     return entries.length;
   }
 
+  /** How many calls routed to `callee` wait for its answer. */
+  inFlightTo(callee: ClientConnection): number {
+    return this.#inFlight.countFor(callee);
+  }
+
   /**
    * Drops the in-flight entries of calls `caller` made: it is gone, their answers will be dropped,
    * and the callees' slots must not stay taken by them.
@@ -195,14 +214,17 @@ export class Router {
     this.#inFlight.forgetCaller(caller);
   }
 
-  /** A reply (`{session}.resolve|reject`) from `callee` to `caller` ends that call's in-flight entry. */
-  #noteAnswer(callee: ClientConnection, caller: string, method: unknown): void {
-    if (typeof method !== 'string') return;
+  /**
+   * A reply (`{session}.resolve|reject`) from `callee` to `caller` ends that call's in-flight
+   * entry; returns the entry, if the call was in flight.
+   */
+  #noteAnswer(callee: ClientConnection, caller: string, method: unknown): InFlightEntry | undefined {
+    if (typeof method !== 'string') return undefined;
     const dot = method.lastIndexOf('.');
-    if (dot < 0) return;
+    if (dot < 0) return undefined;
     const suffix = method.slice(dot + 1);
-    if (suffix !== 'resolve' && suffix !== 'reject') return;
-    this.#inFlight.answered(callee, caller, method.slice(0, dot));
+    if (suffix !== 'resolve' && suffix !== 'reject') return undefined;
+    return this.#inFlight.answered(callee, caller, method.slice(0, dot), suffix === 'reject');
   }
 
   #toManager(sender: ClientConnection, head: Record<string, unknown>, frame: Uint8Array, restOffset: number): void {
