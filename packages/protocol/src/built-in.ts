@@ -22,8 +22,11 @@ export interface BuiltInHost {
   /** The wire description of local service `id`, if `context` may see it. */
   describeService(id: string, context: BuiltInContext): Record<string, unknown>;
   cache: MessageCache;
-  /** A chunk for call `key` counts as a heartbeat of that call, when it still waits. */
-  touch(key: unknown, heartbeat: unknown): void;
+  /**
+   * A chunk for call `key` counts as a heartbeat of that call, when it still waits and `from` is
+   * the peer the call went to.
+   */
+  touch(key: unknown, heartbeat: unknown, from: string): void;
   /** Runs a reassembled frame as if `context.from` had sent it. */
   processFrame(frame: Uint8Array, context: BuiltInContext): void;
 }
@@ -46,19 +49,19 @@ export function createBuiltInService(host: BuiltInHost): ServiceDefinition {
     }, ['service_id', 'context']),
     message_cache: {
       create: withParamNames((key: unknown, heartbeat: unknown, overwrite: unknown, context: BuiltInContext) => {
-        host.touch(key, heartbeat);
+        host.touch(key, heartbeat, context.from);
         cache.create(String(key), context.from, overwrite === true);
       }, ['key', 'heartbeat', 'overwrite', 'context']),
       append: withParamNames((key: unknown, data: unknown, heartbeat: unknown, context: BuiltInContext) => {
-        host.touch(key, heartbeat);
+        host.touch(key, heartbeat, context.from);
         cache.append(String(key), context.from, data);
       }, ['key', 'data', 'heartbeat', 'context']),
       set: withParamNames((key: unknown, index: unknown, data: unknown, heartbeat: unknown, context: BuiltInContext) => {
-        host.touch(key, heartbeat);
+        host.touch(key, heartbeat, context.from);
         cache.set(String(key), context.from, index, data);
       }, ['key', 'index', 'data', 'heartbeat', 'context']),
       process: withParamNames((key: unknown, heartbeat: unknown, context: BuiltInContext) => {
-        host.touch(key, heartbeat);
+        host.touch(key, heartbeat, context.from);
         host.processFrame(cache.take(String(key), context.from), context);
       }, ['key', 'heartbeat', 'context']),
       remove: withParamNames((key: unknown, context: BuiltInContext) => {

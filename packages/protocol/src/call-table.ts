@@ -3,9 +3,9 @@
  * callbacks exported into it, which only the called peer may call back. A call ends exactly once:
  * answered, rejected, timed out, or rejected when its peer is forgotten or the table is cleared.
  */
-import { nanoid } from 'nanoid';
 import type { Clock, TimerHandle } from './clock.js';
 import { MycelError } from './errors.js';
+import { SessionIds } from './session-ids.js';
 
 /** A function a session exports. */
 export type Callback = (...args: unknown[]) => unknown;
@@ -40,12 +40,8 @@ export class CallTable {
   readonly #maxPending: number;
   readonly #sessions = new Map<string, Session>();
   readonly #replySessions: string[] = [];
-  /**
-   * Session ids: a random prefix per table and a counter. Unique for this peer's lifetime, cheap
-   * to make; they need not be secret, since only the called peer may call back into a session.
-   */
-  readonly #idPrefix = nanoid(8);
-  #nextId = 0;
+  /** Unguessable and unique for this peer's lifetime (`session-ids.ts`). */
+  readonly #ids = new SessionIds();
   #pendingCount = 0;
 
   constructor(clock: Clock, maxPending: number) {
@@ -66,7 +62,7 @@ export class CallTable {
 
   /** A new session whose callbacks only `target` may call. */
   open(target: string): Session {
-    const session: Session = { id: `${this.#idPrefix}${(this.#nextId++).toString(36)}`, target, callbacks: undefined, pending: undefined };
+    const session: Session = { id: this.#ids.next(), target, callbacks: undefined, pending: undefined };
     this.#sessions.set(session.id, session);
     return session;
   }
@@ -102,10 +98,14 @@ export class CallTable {
     this.#pendingCount++;
   }
 
-  /** A heartbeat from the callee, or a chunk of its answer: the timer starts over (if allowed). */
-  touch(sessionId: string, isHeartbeat: boolean): void {
-    const pending = this.#sessions.get(sessionId)?.pending;
-    if (!pending || (isHeartbeat && !pending.heartbeats)) return;
+  /**
+   * A heartbeat from the callee, or a chunk of its answer: the timer starts over (if allowed).
+   * Only the peer the call went to (`from`) may extend it; anyone else is ignored.
+   */
+  touch(sessionId: string, isHeartbeat: boolean, from: string): void {
+    const session = this.#sessions.get(sessionId);
+    const pending = session?.pending;
+    if (!pending || session.target !== from || (isHeartbeat && !pending.heartbeats)) return;
     this.#clock.clearTimeout(pending.timer);
     pending.timer = this.#clock.setTimeout(() => this.#timeOut(sessionId), pending.timeoutMs);
   }

@@ -156,7 +156,7 @@ export class RpcPeer {
             if (denied) throw new MycelError('PERMISSION_DENIED', denied);
             return this.describeService(id);
           },
-          touch: (key, heartbeat) => this.#touch(key, heartbeat),
+          touch: (key, heartbeat, from) => this.#touch(key, heartbeat, from),
           processFrame: (frame, context) => {
             const { main, extra } = decodeFrame(frame);
             // The routing fields come from the trusted `process` call, never from the chunks.
@@ -478,7 +478,7 @@ export class RpcPeer {
 
   #answer(session: Session, key: 'resolve' | 'reject' | 'heartbeat', msg: MethodMessage): void {
     if (key === 'heartbeat') {
-      this.#calls.touch(session.id, true);
+      this.#calls.touch(session.id, true, msg.from);
       return;
     }
     let value: unknown;
@@ -576,9 +576,12 @@ export class RpcPeer {
     return bindDescriptor(stub, d);
   }
 
-  /** A chunked message refreshes the timer of the call it answers, if that call still waits. */
-  #touch(key: unknown, heartbeat: unknown): void {
-    if (heartbeat === true && typeof key === 'string') this.#calls.touch(key, false);
+  /**
+   * A chunked message refreshes the timer of the call it answers, if that call still waits and
+   * the chunks come from its callee: anyone may call `built-in.message_cache`.
+   */
+  #touch(key: unknown, heartbeat: unknown, from: string): void {
+    if (heartbeat === true && typeof key === 'string') this.#calls.touch(key, false, from);
   }
 }
 
