@@ -16,6 +16,7 @@ import {
 import { mayList, mayUse } from '../access-policy.js';
 import { noteMetric } from '../instance-state.js';
 import { listFilterFromQuery, type ListQuery } from '../list-query.js';
+import type { ResolvedHubOptions } from '../hub-options.js';
 import type { ServiceRecord } from '../registry.js';
 import { asRecord, clampTimeoutMs, type ManagerContext, type ManagerFunctions } from './context.js';
 
@@ -48,7 +49,7 @@ export function discoveryFunctions(ctx: ManagerContext, describeSelf: () => Reco
     const cfg = asRecord(config);
     const address = parseServiceQuery(query, context.ws);
     const mode = parseMode(cfg.mode, address.workspace);
-    const timeoutMs = selectTimeoutMs(cfg.select_timeout);
+    const timeoutMs = selectTimeoutMs(cfg.select_timeout, options);
     const candidates = registry.find(address).filter((r) => mayUse(r, context.ws));
     const selection = await selectInstance(
       candidates,
@@ -100,10 +101,11 @@ export function discoveryFunctions(ctx: ManagerContext, describeSelf: () => Reco
   };
 }
 
-function selectTimeoutMs(value: unknown): number {
-  if (value === undefined || value === null) return DEFAULT_SELECT_TIMEOUT_MS;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > 600) {
-    throw new MycelError('BAD_MESSAGE', 'select_timeout must be a number of seconds in (0, 600]');
+/** The probe round's bound: `select_timeout` seconds, clamped to the hub's `methodTimeoutMs`. */
+function selectTimeoutMs(value: unknown, options: ResolvedHubOptions): number {
+  const isAbsent = value === undefined || value === null;
+  if (!isAbsent && (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)) {
+    throw new MycelError('BAD_MESSAGE', 'select_timeout must be a positive number of seconds');
   }
-  return value * 1000;
+  return clampTimeoutMs(value, DEFAULT_SELECT_TIMEOUT_MS, options);
 }
