@@ -41,7 +41,10 @@ export interface HubOptions {
   maxServiceInfoBytes?: number;
   /** Most unanswered calls routed to one client at once. @default 10000 */
   maxInFlightPerClient?: number;
-  /** Most unanswered calls one caller may have routed to one client. @default 1000 */
+  /**
+   * Most unanswered calls one caller may have routed to one client. While other callers hold
+   * calls to it too, a caller may add one only while more slots are free than it holds. @default 1000
+   */
   maxInFlightPerCaller?: number;
   /** Most bytes queued for a client that does not read; past it the client is dropped. @default 64 MiB */
   maxBufferedBytes?: number;

@@ -5,6 +5,11 @@
  * cannot make a worker unreachable for everyone by sending calls it never wants answered), and
  * matches each answer to its call, which keeps the called instance's live state (in flight,
  * latency, errors). The table owns all of it; callees are only keys.
+ *
+ * The slots are shared fairly: while other callers hold slots of the same callee, a caller may
+ * take one more only while more slots are free than it already holds. Greedy callers together
+ * then leave room, so a caller that comes later still gets in; a caller alone is bounded by its
+ * own limit only.
  */
 import { noteCallAnswered, noteCallForgotten, noteCallRouted, type InstanceState } from './instance-state.js';
 
@@ -42,8 +47,8 @@ export interface InFlightLimits {
   staleAfterMs: number;
 }
 
-/** Why a call was not admitted. */
-export type Refusal = 'callee' | 'caller';
+/** Why a call was not admitted: the callee is full, the caller is at its limit, or at its fair share. */
+export type Refusal = 'callee' | 'caller' | 'share';
 
 /** The calls waiting on one callee. */
 interface CalleeCalls {
@@ -74,6 +79,11 @@ export class InFlightTable<C extends Callee = Callee> {
   /** How many calls wait on `callee`. */
   countFor(callee: C): number {
     return this.#byCallee.get(callee)?.entries.size ?? 0;
+  }
+
+  /** How many of the calls waiting on `callee` come from `caller`. */
+  heldBy(callee: C, caller: string): number {
+    return this.#byCallee.get(callee)?.byCaller.get(caller) ?? 0;
   }
 
   /**
@@ -154,8 +164,12 @@ export class InFlightTable<C extends Callee = Callee> {
   }
 
   #check(calls: CalleeCalls, caller: string): Refusal | undefined {
-    if (calls.entries.size >= this.#limits.perCallee) return 'callee';
-    if ((calls.byCaller.get(caller) ?? 0) >= this.#limits.perCaller) return 'caller';
+    const total = calls.entries.size;
+    if (total >= this.#limits.perCallee) return 'callee';
+    const held = calls.byCaller.get(caller) ?? 0;
+    if (held >= this.#limits.perCaller) return 'caller';
+    const others = calls.byCaller.size - (held > 0 ? 1 : 0);
+    if (others > 0 && held >= this.#limits.perCallee - total) return 'share';
     return undefined;
   }
 

@@ -146,10 +146,13 @@ export class Router {
       const refusal = this.#inFlight.admit(callee, sender.peerId, session, instance, replyAs);
       if (refusal) {
         const { perCallee, perCaller } = this.#inFlight.limits;
+        const held = this.#inFlight.heldBy(callee, sender.peerId);
         const message =
           refusal === 'callee'
             ? `peer "${target}" has too many calls in flight (limit ${perCallee})`
-            : `too many calls in flight from "${sender.peerId}" to "${target}" (limit ${perCaller})`;
+            : refusal === 'caller'
+              ? `too many calls in flight from "${sender.peerId}" to "${target}" (limit ${perCaller})`
+              : `too many calls in flight from "${sender.peerId}" to "${target}" (its fair share while others hold calls too: ${held} of ${perCallee})`;
         this.#rejectCall(sender.peerId, target, session, 'LIMIT_EXCEEDED', message);
         return;
       }
