@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { CALL_STRATEGIES, callStrategyFor } from '../../../packages/server/src/balancing/call-strategies.js';
+import { instanceWeight } from '../../../packages/server/src/balancing/call-strategy.js';
+import { Fleet } from './fleet.js';
+
+describe('per-call strategy table', () => {
+  it('finds each strategy by its name and nothing else', () => {
+    for (const [name, strategy] of CALL_STRATEGIES) {
+      expect(strategy.name).toBe(name);
+      expect(callStrategyFor(name)).toBe(strategy);
+    }
+    expect(callStrategyFor('round_robin')?.name).toBe('round_robin');
+    expect(callStrategyFor('__proto__')).toBeUndefined();
+    expect(callStrategyFor('min')).toBeUndefined();
+  });
+
+  it('reads an instance weight from its config, 1 when absent or not a positive integer', () => {
+    const fleet = new Fleet();
+    const weights = [{ weight: 3 }, {}, { weight: 0 }, { weight: 2.5 }, { weight: '4' }].map((config) => instanceWeight(fleet.add(1, config)[0]!));
+    expect(weights).toEqual([3, 1, 1, 1, 1]);
+  });
+});
