@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { RateGate, TokenBucket } from '../../packages/server/src/rate-limit.js';
+import { MAX_DEBT_S, RateGate, TokenBucket } from '../../packages/server/src/rate-limit.js';
 
 afterEach(() => {
   vi.useRealTimers();
@@ -22,6 +22,18 @@ describe('TokenBucket', () => {
     now = 60_000;
     expect([bucket.take(), bucket.take()]).toEqual([0, 0]);
     expect(bucket.take()).toBeGreaterThan(0);
+  });
+
+  it('takes a charge into debt, which later tokens pay off, up to a minute of the rate', () => {
+    let now = 0;
+    const bucket = new TokenBucket(10, 5, () => now);
+    bucket.charge(25);
+    expect(bucket.available).toBe(-20);
+    expect(bucket.take()).toBe(2_100);
+    now = 2_100;
+    expect(bucket.take()).toBe(0);
+    bucket.charge(1_000_000);
+    expect(bucket.available).toBe(-MAX_DEBT_S * 10);
   });
 
   it('refuses a rate or burst that cannot work', () => {

@@ -5,6 +5,7 @@
  */
 import { packField, type PackedField, type UserInfo } from '@mycel/protocol';
 import type { WebSocket } from 'ws';
+import type { TokenBucket } from './rate-limit.js';
 
 /** The hub-side state of a connected client. */
 export class ClientConnection {
@@ -18,6 +19,11 @@ export class ClientConnection {
   readonly userField: PackedField;
   /** Event types this client subscribed to. */
   readonly subscriptions = new Set<string>();
+  /**
+   * This client's message budget (set once admitted): each message it sends takes a token, and a
+   * broadcast also takes one per copy beyond the first, so fan-out counts against its rate.
+   */
+  rate: TokenBucket | undefined;
   /** Clients this one sent chunks to: told when it leaves (`chunk-senders.ts`). */
   readonly chunkReceivers = new Set<ClientConnection>();
   readonly #maxBufferedBytes: number;

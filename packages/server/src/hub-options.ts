@@ -48,7 +48,10 @@ export interface HubOptions {
   maxInFlightPerCaller?: number;
   /** Most bytes queued for a client that does not read; past it the client is dropped. @default 64 MiB */
   maxBufferedBytes?: number;
-  /** Messages per second one client may send on average; past it the hub stops reading it for a while. @default 20000 */
+  /**
+   * Messages per second one client may send on average; past it the hub stops reading it for a
+   * while. Each copy of a broadcast it causes counts as one message. @default 20000
+   */
   maxMessagesPerSecond?: number;
   /** Messages one client may send in a burst above its rate. @default twice `maxMessagesPerSecond` */
   messageBurst?: number;

@@ -5,6 +5,9 @@
  * keeps pushing past a bounded queue is dropped.
  */
 
+/** Longest debt a {@link TokenBucket} takes on, in seconds of its rate. */
+export const MAX_DEBT_S = 60;
+
 /** A token bucket refilled continuously at `ratePerSecond`, holding at most `burst` tokens. */
 export class TokenBucket {
   readonly #ratePerMs: number;
@@ -22,16 +25,36 @@ export class TokenBucket {
     this.#updatedAt = now();
   }
 
+  /** Tokens there now; negative while a debt (see {@link charge}) is being paid off. */
+  get available(): number {
+    this.#refill();
+    return this.#tokens;
+  }
+
   /** Takes a token and returns 0, or returns how many ms until one is there (taking nothing). */
   take(): number {
-    const now = this.#now();
-    this.#tokens = Math.min(this.#burst, this.#tokens + (now - this.#updatedAt) * this.#ratePerMs);
-    this.#updatedAt = now;
+    this.#refill();
     if (this.#tokens >= 1) {
       this.#tokens -= 1;
       return 0;
     }
     return Math.max(1, Math.ceil((1 - this.#tokens) / this.#ratePerMs));
+  }
+
+  /**
+   * Takes `n` tokens at once, into debt if need be (at most {@link MAX_DEBT_S} seconds of the
+   * rate): the work a message caused beyond itself, such as the copies of a broadcast. The
+   * messages that follow wait until the debt is paid off.
+   */
+  charge(n: number): void {
+    this.#refill();
+    this.#tokens = Math.max(this.#tokens - n, -MAX_DEBT_S * 1000 * this.#ratePerMs);
+  }
+
+  #refill(): void {
+    const now = this.#now();
+    this.#tokens = Math.min(this.#burst, this.#tokens + (now - this.#updatedAt) * this.#ratePerMs);
+    this.#updatedAt = now;
   }
 }
 

@@ -178,12 +178,14 @@ export class Router {
   }
 
   /**
-   * Sends an event from the hub to every client of `workspace` subscribed to `type`.
+   * Sends an event from the hub to every client of `workspace` subscribed to `type`, and returns
+   * how many copies went out.
    * Events are `{type, to: "workspace/*", from: manager, data}` single-object frames.
    */
-  broadcastEvent(workspace: string, type: string, data: unknown): void {
+  broadcastEvent(workspace: string, type: string, data: unknown): number {
     const manager = this.#manager;
     let frame: Uint8Array | undefined;
+    let copies = 0;
     for (const client of this.#clients.values()) {
       if (client.workspace !== workspace || !client.subscriptions.has(type)) continue;
       frame ??= encodeFrame({
@@ -194,7 +196,9 @@ export class Router {
         data,
       });
       client.send(frame);
+      copies++;
     }
+    return copies;
   }
 
   /** Rejects, on each caller's side, every call still in flight to `callee` (which is gone). */
@@ -263,11 +267,15 @@ export class Router {
     head.to = target;
     const type = String(head.type);
     let out: Uint8Array | undefined;
+    let copies = 0;
     for (const client of this.#clients.values()) {
       if (client.workspace !== workspace || !client.subscriptions.has(type)) continue;
       out ??= replaceHead(head, frame, restOffset, withUser ? sender.userField : undefined);
       client.send(out);
+      copies++;
     }
+    // The sender's message paid for one copy; the others count against its rate too.
+    if (copies > 1) sender.rate?.charge(copies - 1);
   }
 
   /** Answers a bad frame: a `BAD_MESSAGE` reject when it carries a session, a warn log always. */

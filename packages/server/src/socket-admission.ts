@@ -99,8 +99,9 @@ function startSession(
   };
   connection.sendText(info);
   log.info({ client: peerId, reconnection: isReconnection }, 'client connected');
+  connection.rate = new TokenBucket(options.maxMessagesPerSecond, options.messageBurst);
   const gate = new RateGate<[RawData, boolean]>({
-    bucket: new TokenBucket(options.maxMessagesPerSecond, options.messageBurst),
+    bucket: connection.rate,
     maxQueued: options.maxQueuedMessages,
     deliver: ([frame, binary]) => context.onFrame(connection, frame, binary),
     pause: () => {

@@ -17,8 +17,8 @@ export interface ManagerContext {
   readonly clock: Clock;
   /** The manager's peer: calls out to providers go through it. */
   readonly peer: RpcPeer;
-  /** Sends a hub event to the subscribers of `workspace`. */
-  emit(workspace: string, type: string, data: unknown): void;
+  /** Sends a hub event to the subscribers of `workspace`; returns how many copies went out. */
+  emit(workspace: string, type: string, data: unknown): number;
   /**
    * Runs an operation that makes the manager call out on `context.from`'s behalf, within that
    * client's budget of such operations (`call-budget.ts`).

@@ -20,7 +20,12 @@ const SERVICE_ID = /^[A-Za-z0-9_~.|#-]{1,256}$/;
 
 /** The registration functions of the manager's service. */
 export function registrationFunctions(ctx: ManagerContext): ManagerFunctions {
-  const { registry, logger, emit } = ctx;
+  const { registry, logger } = ctx;
+  // The events a registration causes count against the rate of the client that caused them.
+  const emit = (context: CallContext, workspace: string, type: string, data: unknown): void => {
+    const copies = ctx.emit(workspace, type, data);
+    if (copies > 0) ctx.clients.get(context.from)?.rate?.charge(copies);
+  };
   return {
     register_service: withParamNames((info: unknown, context: CallContext) => {
       const record = recordFromInfo(info, context, ctx);
@@ -28,10 +33,10 @@ export function registrationFunctions(ctx: ManagerContext): ManagerFunctions {
       const { record: stored, replaced } = registry.register(record);
       logger.info({ service: stored.id }, 'service registered');
       if (stored.serviceId === 'built-in') {
-        if (!replaced) emit(stored.workspace, 'client_connected', { id: stored.clientId, workspace: stored.workspace });
+        if (!replaced) emit(context, stored.workspace, 'client_connected', { id: stored.clientId, workspace: stored.workspace });
       } else {
-        if (replaced) emit(stored.workspace, 'service_removed', replaced.info);
-        emit(stored.workspace, 'service_added', stored.info);
+        if (replaced) emit(context, stored.workspace, 'service_removed', replaced.info);
+        emit(context, stored.workspace, 'service_added', stored.info);
       }
       return stored.info;
     }, ['service', 'context']),
@@ -45,9 +50,9 @@ export function registrationFunctions(ctx: ManagerContext): ManagerFunctions {
       if (!removed) throw new MycelError('SERVICE_NOT_FOUND', `service "${String(serviceId)}" not found`);
       logger.info({ service: removed.id }, 'service unregistered');
       if (removed.serviceId === 'built-in') {
-        emit(removed.workspace, 'client_disconnected', { id: removed.clientId, workspace: removed.workspace });
+        emit(context, removed.workspace, 'client_disconnected', { id: removed.clientId, workspace: removed.workspace });
       } else {
-        emit(removed.workspace, 'service_removed', removed.info);
+        emit(context, removed.workspace, 'service_removed', removed.info);
       }
     }, ['service_id', 'context']),
   };
