@@ -39,6 +39,11 @@ export interface HubOptions {
   maxServicesPerClient?: number;
   /** Largest service info accepted, packed: metadata, not payload. @default 64 KiB */
   maxServiceInfoBytes?: number;
+  /**
+   * Largest `list_services` reply, packed; a longer list is refused with `LIMIT_EXCEEDED`, asking
+   * for a narrower query. @default 4 MiB
+   */
+  maxListReplyBytes?: number;
   /** Most unanswered calls routed to one client at once. @default 10000 */
   maxInFlightPerClient?: number;
   /**
@@ -99,6 +104,7 @@ export const DEFAULT_HUB_OPTIONS = Object.freeze({
   maxPayloadBytes: DEFAULT_LIMITS.maxPayloadBytes,
   maxServicesPerClient: 1_000,
   maxServiceInfoBytes: 64 * 1024,
+  maxListReplyBytes: 4 * 1024 * 1024,
   maxInFlightPerClient: 10_000,
   maxInFlightPerCaller: 1_000,
   maxBufferedBytes: 64 * 1024 * 1024,

@@ -7,6 +7,7 @@ import {
   DEFAULT_GET_SERVICE_TIMEOUT_MS,
   DEFAULT_SELECT_TIMEOUT_MS,
   MycelError,
+  packValue,
   parseMode,
   parseServiceQuery,
   selectInstance,
@@ -77,10 +78,9 @@ export function discoveryFunctions(ctx: ManagerContext, describeSelf: () => Reco
     list_services: withParamNames((query: unknown, includeUnlisted: unknown, context: CallContext) => {
       const filter = listFilterFromQuery(query as ListQuery, context.ws);
       const scope = { includeUnlisted: includeUnlisted === true, isAcrossWorkspaces: filter.workspace === '*' };
-      return registry
-        .list(filter)
-        .filter((r) => mayList(r, context.ws, scope))
-        .map((r) => r.info);
+      const records = registry.list(filter).filter((r) => mayList(r, context.ws, scope));
+      checkReplySize(records, options.maxListReplyBytes);
+      return records.map((r) => r.info);
     }, ['query', 'include_unlisted', 'context']),
 
     get_service_info: withParamNames(async (serviceId: unknown, config: unknown, context: CallContext) => {
@@ -99,6 +99,28 @@ export function discoveryFunctions(ctx: ManagerContext, describeSelf: () => Reco
       });
     }, ['service_id', 'config', 'context']),
   };
+}
+
+/** Packed size of each listed service info, computed once per registration. */
+const infoSizes = new WeakMap<Record<string, unknown>, number>();
+
+/** Refuses a list whose reply would be larger than `maxBytes` (packed), before building it. */
+function checkReplySize(records: readonly ServiceRecord[], maxBytes: number): void {
+  let bytes = 0;
+  for (const record of records) {
+    let size = infoSizes.get(record.info);
+    if (size === undefined) {
+      size = packValue(record.info).length;
+      infoSizes.set(record.info, size);
+    }
+    bytes += size;
+    if (bytes > maxBytes) {
+      throw new MycelError(
+        'LIMIT_EXCEEDED',
+        `the list of ${records.length} services is larger than ${maxBytes} bytes: narrow the query (workspace, client_id, service_id, type)`,
+      );
+    }
+  }
 }
 
 /** The probe round's bound: `select_timeout` seconds, clamped to the hub's `methodTimeoutMs`. */
