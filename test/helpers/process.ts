@@ -4,10 +4,15 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** The repository root. */
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** tsx's loader by absolute URL, so TypeScript files run from any working directory. */
+const TSX_LOADER = pathToFileURL(createRequire(join(ROOT, 'package.json')).resolve('tsx')).href;
 
 /** A running child with its output collected line by line. */
 export interface TestProcess {
@@ -24,13 +29,38 @@ export interface TestProcess {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** Starts `node --import tsx <file>` (or plain node for .js/.mjs) from the repository root. */
-export function startProcess(file: string, args: string[] = [], env: Record<string, string> = {}): TestProcess {
-  const nodeArgs = file.endsWith('.ts') ? ['--import', 'tsx', file, ...args] : [file, ...args];
-  const child = spawn(process.execPath, nodeArgs, {
-    cwd: ROOT,
+/** Where and how a child runs. */
+export interface ProcessOptions {
+  /** Working directory. @default the repository root */
+  cwd?: string;
+}
+
+/** Starts `node --import tsx <file>` (or plain node for .js/.mjs), from the repository root by default. */
+export function startProcess(
+  file: string,
+  args: string[] = [],
+  env: Record<string, string> = {},
+  options: ProcessOptions = {},
+): TestProcess {
+  const nodeArgs = file.endsWith('.ts') ? ['--import', TSX_LOADER, file, ...args] : [file, ...args];
+  return startCommand(process.execPath, nodeArgs, env, options);
+}
+
+/**
+ * Starts any command (`npx mycel-hub`, ...) in a process group of its own, so that `kill` also
+ * ends the processes it starts.
+ */
+export function startCommand(
+  command: string,
+  args: string[],
+  env: Record<string, string> = {},
+  options: ProcessOptions = {},
+): TestProcess {
+  const child = spawn(command, args, {
+    cwd: options.cwd ?? ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
   const lines: string[] = [];
   const waiters = new Set<{ pattern: RegExp; resolve: (line: string) => void }>();
@@ -84,7 +114,13 @@ export function startProcess(file: string, args: string[] = [], env: Record<stri
     },
     exited: () => exit,
     async kill(signal = 'SIGKILL') {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
+        try {
+          process.kill(-child.pid, signal);
+        } catch {
+          child.kill(signal);
+        }
+      }
       await exit;
     },
   };
