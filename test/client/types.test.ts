@@ -3,7 +3,15 @@
  * by `tsc -p test/tsconfig.json` in `pnpm test`: a wrong type fails the build.
  */
 import { describe, expectTypeOf, it } from 'vitest';
-import type { MycelClient, RemoteFunction, ServiceInfo, ServiceProxy } from '@mycel/client';
+import type {
+  GetServiceOptions,
+  ModeString,
+  MycelClient,
+  RemoteFunction,
+  ServiceInfo,
+  ServiceProxy,
+  UntypedServiceProxy,
+} from '@mycel/client';
 
 interface Calculator {
   add(a: number, b: number): number;
@@ -32,6 +40,45 @@ describe('MycelClient', () => {
     expectTypeOf<MycelClient['getService']>().toBeFunction();
     type Got = Awaited<ReturnType<typeof getCalc>>;
     expectTypeOf<Got['add']>().returns.toEqualTypeOf<Promise<number>>();
+  });
+
+  it('gives an untyped getService callable members, as hypha-rpc does', () => {
+    // Code written for hypha-rpc's untyped proxies compiles unchanged.
+    const useUntyped = async (api: MycelClient) => {
+      const svc = await api.getService('anything');
+      expectTypeOf(svc).toBeAny();
+      const sum: number = await svc.add(1, 2);
+      await svc.nested.mul(2, 3);
+      const annotated: { add(a: number, b: number): Promise<number> } = await api.get_service('calc');
+      return [sum, annotated];
+    };
+    expectTypeOf(useUntyped).toBeFunction();
+    expectTypeOf<UntypedServiceProxy>().toBeAny();
+  });
+
+  it('checks calls on a typed proxy', () => {
+    const useTyped = async (api: MycelClient) => {
+      const calc = await api.getService<Calculator>('calc');
+      // @ts-expect-error add takes numbers
+      await calc.add('1', 2);
+      // @ts-expect-error no such member
+      await calc.sub(1, 2);
+    };
+    expectTypeOf(useTyped).toBeFunction();
+  });
+
+  it('keeps the type of a proxy through reselect', () => {
+    const again = (api: MycelClient, calc: ServiceProxy<Calculator>) => api.reselect(calc);
+    expectTypeOf<Awaited<ReturnType<typeof again>>>().toEqualTypeOf<ServiceProxy<Calculator>>();
+  });
+
+  it('offers the mode forms and still takes any string', () => {
+    expectTypeOf<'select:min:get_load'>().toExtend<ModeString>();
+    expectTypeOf<'select:first_success:ready'>().toExtend<ModeString>();
+    expectTypeOf<'exact'>().toExtend<ModeString>();
+    // A mode built at run time is checked by the hub, not refused by the compiler.
+    expectTypeOf<string>().toExtend<NonNullable<GetServiceOptions['mode']>>();
+    expectTypeOf<42>().not.toExtend<ModeString>();
   });
 
   it('checks the shape given to registerService at compile time', () => {

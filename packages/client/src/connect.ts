@@ -33,7 +33,7 @@ import type {
   RegisterServiceOptions,
   ServiceDefinition,
   ServiceInfo,
-  ServiceProxy,
+  ServiceProxyOf,
 } from './types.js';
 
 /**
@@ -173,13 +173,13 @@ export class MycelClient {
    * {@link GetServiceOptions.mode}); the proxy stays bound to the chosen instance: call
    * `getService` again to choose again.
    */
-  getService<T = Record<string, unknown>>(query: string, options: GetServiceOptions = {}): Promise<ServiceProxy<T>> {
+  getService<T = never>(query: string, options: GetServiceOptions = {}): Promise<ServiceProxyOf<T>> {
     if (typeof query !== 'string' || query === '') throw new TypeError('service query must be a non-empty string');
     const pending =
       options.selectOn === 'client'
         ? this.#selectOnClient<T>(query, options)
         : (this.#manager('get_service', [query, selectionConfig(options)], this.#selectionBudgetMs(options)) as Promise<
-            ServiceProxy<T>
+            ServiceProxyOf<T>
           >);
     return pending.then((proxy) => {
       if (proxy !== null && typeof proxy === 'object') this.#origins.set(proxy, { query, options: { ...options } });
@@ -196,10 +196,10 @@ export class MycelClient {
    * // ... later, loads have changed:
    * worker = await api.reselect(worker);
    */
-  reselect<T>(proxy: ServiceProxy<T>): Promise<ServiceProxy<T>> {
+  reselect<P extends object>(proxy: P): Promise<P> {
     const origin = proxy !== null && typeof proxy === 'object' ? this.#origins.get(proxy) : undefined;
     if (!origin) throw new TypeError('reselect needs a proxy returned by getService of this client');
-    return this.getService<T>(origin.query, origin.options);
+    return this.getService(origin.query, origin.options) as Promise<unknown> as Promise<P>;
   }
 
   /** The info of the instance `getService` would choose. */
@@ -298,7 +298,7 @@ export class MycelClient {
     return this.unregisterService(serviceId);
   }
   /** Alias of {@link getService}. */
-  get_service<T = Record<string, unknown>>(query: string, options?: GetServiceOptions): Promise<ServiceProxy<T>> {
+  get_service<T = never>(query: string, options?: GetServiceOptions): Promise<ServiceProxyOf<T>> {
     return this.getService<T>(query, options);
   }
   /** Alias of {@link getServiceInfo}. */
@@ -341,12 +341,12 @@ export class MycelClient {
   }
 
   /** Runs a `select:` mode here: list the instances, probe them through the hub, fetch the winner. */
-  async #selectOnClient<T>(query: string, options: GetServiceOptions): Promise<ServiceProxy<T>> {
+  async #selectOnClient<T>(query: string, options: GetServiceOptions): Promise<ServiceProxyOf<T>> {
     const chosen = await chooseOnClient(this.#requirePeer(), query, options, this.config.workspace, (method, args) =>
       this.#manager(method, args),
     );
     const timeout = options.timeout ?? DEFAULT_GET_SERVICE_TIMEOUT_S;
-    return (await this.#manager('get_service', [chosen, { timeout }], this.#selectionBudgetMs(options))) as ServiceProxy<T>;
+    return (await this.#manager('get_service', [chosen, { timeout }], this.#selectionBudgetMs(options))) as ServiceProxyOf<T>;
   }
 
   async #connect(): Promise<void> {

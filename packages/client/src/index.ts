@@ -20,6 +20,8 @@ export type {
   ServiceMember,
   ServiceProxy,
   ServiceProxyMeta,
+  ServiceProxyOf,
+  UntypedServiceProxy,
 } from './types.js';
 export { isMycelError, MycelError, RETRYABLE_CODES } from '@mycel/protocol';
-export type { ErrorCode } from '@mycel/protocol';
+export type { ErrorCode, ModeString } from '@mycel/protocol';

@@ -1,7 +1,7 @@
 /**
  * Public types of the SDK: typed service proxies, service definitions and options.
  */
-import type { ServiceConfig } from '@mycel/protocol';
+import type { ModeString, ServiceConfig } from '@mycel/protocol';
 
 /** What `register_service` records and `listServices` returns for one service. */
 export interface ServiceInfo {
@@ -45,6 +45,18 @@ export type ServiceProxy<T> = {
   [K in keyof T]: T[K] extends AnyFunction ? RemoteFunction<T[K]> : T[K] extends object ? ServiceProxy<T[K]> : T[K];
 } & ServiceProxyMeta;
 
+/**
+ * What `getService` gives without a type argument: `any`, as hypha-rpc's `getService` does. Every
+ * member is callable (a remote function answers a promise) and the proxy can be assigned to a
+ * variable of any service interface, so code written for hypha-rpc compiles unchanged, also
+ * under `noUncheckedIndexedAccess`. Pass a type argument to have calls checked.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type UntypedServiceProxy = any;
+
+/** The proxy `getService<T>` resolves with: typed from `T`, untyped when no `T` is given. */
+export type ServiceProxyOf<T> = [T] extends [never] ? UntypedServiceProxy : ServiceProxy<T>;
+
 /** A value a service may expose: functions, plain data, or nested objects of them. */
 export type ServiceMember = AnyFunction | string | number | boolean | null | Uint8Array | readonly unknown[] | { [key: string]: ServiceMember };
 
@@ -62,10 +74,11 @@ export type ServiceDefinition<T extends Record<string, unknown> = Record<string,
 export interface GetServiceOptions {
   /**
    * How to choose among several instances: `exact`, `random`, `first`, `last`,
-   * `select:min:FN`, `select:max:FN`, `select:first_success:FN`.
+   * `select:min:FN`, `select:max:FN`, `select:first_success:FN`. Editors complete these forms;
+   * any string is accepted and checked by the hub (a malformed mode is refused with `BAD_MODE`).
    * @default "random" in the `public` workspace, "exact" elsewhere
    */
-  mode?: string;
+  mode?: ModeString;
   /** Bound of a `select:` probe round, in seconds. @default 2 */
   select_timeout?: number;
   /** Seconds to wait for the service description. @default 10 */

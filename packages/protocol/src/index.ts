@@ -77,7 +77,7 @@ export {
 } from './message-cache.js';
 export type { MessageCacheLimits } from './message-cache.js';
 export { defaultMode, formatMode, parseMode, VALID_MODE_FORMS } from './modes.js';
-export type { Mode, SelectCriterion } from './modes.js';
+export type { Mode, ModeString, SelectCriterion } from './modes.js';
 export { paramNames, withParamNames } from './params.js';
 export { RpcPeer } from './peer.js';
 export type {

@@ -7,6 +7,20 @@ import { MycelError } from './errors.js';
 /** How `select:` modes compare probe results. */
 export type SelectCriterion = 'min' | 'max' | 'first_success';
 
+/**
+ * A mode as callers write it: the known forms (so editors complete them), and any other string,
+ * which {@link parseMode} checks at run time.
+ */
+export type ModeString =
+  | 'exact'
+  | 'random'
+  | 'first'
+  | 'last'
+  | `select:${SelectCriterion}:${string}`
+  // `string & {}` keeps the literals above from collapsing into plain `string` for completion.
+  // eslint-disable-next-line @typescript-eslint/ban-types
+  | (string & {});
+
 /** A parsed selection mode. */
 export type Mode =
   | { kind: 'exact' }
