@@ -163,4 +163,9 @@ describe('error codes', () => {
   it('retries only timeouts and closed connections', () => {
     expect([...RETRYABLE_CODES].sort()).toEqual(['CONNECTION_CLOSED', 'TIMEOUT']);
   });
+
+  it('has a code of its own, not retryable, for a client id that is in use', () => {
+    expect(isErrorCode('CLIENT_ID_IN_USE')).toBe(true);
+    expect(RETRYABLE_CODES).not.toContain('CLIENT_ID_IN_USE');
+  });
 });
