@@ -23,7 +23,7 @@ const app = join(work, 'app');
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 beforeAll(async () => {
-  await run('npx', ['tsc', '-b'], { cwd: ROOT });
+  // Each package's prepack prunes stale outputs from dist/ and builds.
   await run('npx', ['-y', 'pnpm@10', '-r', '--filter', './packages/*', 'pack', '--pack-destination', tarballs], { cwd: ROOT });
   for (const name of PACKAGES) {
     const into = join(work, 'unpacked', name);
