@@ -12,6 +12,7 @@ export default defineConfig({
       '@mycel/protocol': src('protocol'),
       '@mycel/server': src('server'),
       '@mycel/client': src('client'),
+      '@mycel/cli': src('cli'),
     },
   },
   test: {
