@@ -76,7 +76,7 @@ export {
   MAX_CACHED_MESSAGES_PER_SENDER,
 } from './message-cache.js';
 export type { MessageCacheLimits } from './message-cache.js';
-export { defaultMode, formatMode, parseMode, VALID_MODE_FORMS } from './modes.js';
+export { choosingModeForms, defaultMode, formatMode, MODE_GRAMMAR, parseMode, VALID_MODE_FORMS } from './modes.js';
 export type { Mode, ModeString, SelectCriterion } from './modes.js';
 export { paramNames, withParamNames } from './params.js';
 export { RpcPeer } from './peer.js';
@@ -93,7 +93,7 @@ export type {
 export { isMsgpackMap, skipMsgpack } from './scan.js';
 export type { ScanRules } from './scan.js';
 export { isWellFormedUtf8 } from './utf8.js';
-export { probeNumber, selectInstance } from './select.js';
+export { notFound, pickByProbes, pickExact, pickRandom, probeNumber, selectInstance } from './select.js';
 export type { Probe, Selection, SelectionReason, SelectOptions } from './select.js';
 export {
   bindDescriptor,

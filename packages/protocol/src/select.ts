@@ -6,7 +6,7 @@
  */
 import type { Clock } from './clock.js';
 import { MycelError } from './errors.js';
-import { formatMode, type Mode } from './modes.js';
+import { choosingModeForms, formatMode, type Mode } from './modes.js';
 
 /** Calls the probe function on one candidate and resolves with what it returned. */
 export type Probe<C> = (candidate: C, timeoutMs: number) => Promise<unknown>;
@@ -55,35 +55,60 @@ export async function selectInstance<C>(
   options: SelectOptions<C>,
 ): Promise<Selection<C>> {
   const random = options.random ?? Math.random;
-  const query = options.query ?? 'service';
-  if (candidates.length === 0) throw new MycelError('SERVICE_NOT_FOUND', `service "${query}" not found`);
-  const first = candidates[0] as C;
+  if (candidates.length === 0) throw notFound(options.query);
   switch (mode.kind) {
-    case 'exact': {
-      if (candidates.length === 1) return { candidate: first, reason: 'exact' };
-      const describe = options.describe ?? String;
-      const listed = candidates.slice(0, LISTED).map((c) => `"${describe(c)}"`).join(', ');
-      const more = candidates.length > LISTED ? `, and ${candidates.length - LISTED} more` : '';
-      throw new MycelError(
-        'BAD_MODE',
-        `multiple services found for "${query}" (${candidates.length}): ${listed}${more}; ` +
-          'choose one with mode "random", "first", "last", "select:min:FN", "select:max:FN" or "select:first_success:FN"',
-      );
-    }
+    case 'exact':
+      return pickExact(candidates, options);
     case 'random':
-      return { candidate: pick(candidates, random), reason: 'random' };
+      return pickRandom(candidates, random);
     case 'first':
-      return { candidate: first, reason: 'first' };
+      return { candidate: candidates[0] as C, reason: 'first' };
     case 'last':
       return { candidate: candidates[candidates.length - 1] as C, reason: 'last' };
     case 'select':
-      if (candidates.length === 1) return { candidate: first, reason: 'only' };
-      return probeRound(candidates, mode, probe, options, random);
+      return pickByProbes(candidates, mode, probe, options);
     default: {
       const never: never = mode;
       throw new MycelError('BAD_MODE', `invalid mode "${formatMode(never)}"`);
     }
   }
+}
+
+/** The error of a query that names no instance. */
+export function notFound(query = 'service'): MycelError {
+  return new MycelError('SERVICE_NOT_FOUND', `service "${query}" not found`);
+}
+
+/** `exact`: the only candidate, or `BAD_MODE` listing them and the modes that would choose. */
+export function pickExact<C>(candidates: readonly C[], options: Pick<SelectOptions<C>, 'describe' | 'query'>): Selection<C> {
+  if (candidates.length === 1) return { candidate: candidates[0] as C, reason: 'exact' };
+  const describe = options.describe ?? String;
+  const listed = candidates.slice(0, LISTED).map((c) => `"${describe(c)}"`).join(', ');
+  const more = candidates.length > LISTED ? `, and ${candidates.length - LISTED} more` : '';
+  throw new MycelError(
+    'BAD_MODE',
+    `multiple services found for "${options.query ?? 'service'}" (${candidates.length}): ${listed}${more}; ` +
+      `choose one with mode ${choosingModeForms()}`,
+  );
+}
+
+/** `random`: a candidate uniformly at random. */
+export function pickRandom<C>(candidates: readonly C[], random: () => number = Math.random): Selection<C> {
+  return { candidate: pick(candidates, random), reason: 'random' };
+}
+
+/**
+ * `select:CRITERION:FN`: probes every candidate in parallel (a lone one is chosen unprobed) and
+ * never waits past `options.timeoutMs`.
+ */
+export function pickByProbes<C>(
+  candidates: readonly C[],
+  mode: Extract<Mode, { kind: 'select' }>,
+  probe: Probe<C>,
+  options: SelectOptions<C>,
+): Promise<Selection<C>> {
+  if (candidates.length === 1) return Promise.resolve({ candidate: candidates[0] as C, reason: 'only' });
+  return probeRound(candidates, mode, probe, options, options.random ?? Math.random);
 }
 
 /** A probe result as a number, or undefined when it is none: numbers, and numeric strings. */

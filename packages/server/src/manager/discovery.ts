@@ -1,7 +1,7 @@
 /**
  * Discovery: the manager's `list_services`, `get_service_info` and `get_service`. A query names
- * instances in the registry; the access policy filters them; the selection core picks one; its
- * description is fetched from the provider once per registration.
+ * instances in the registry; the access policy filters them; the mode's strategy (`balancing/`)
+ * picks one; its description is fetched from the provider once per registration.
  */
 import {
   DEFAULT_GET_SERVICE_TIMEOUT_MS,
@@ -10,11 +10,11 @@ import {
   packValue,
   parseMode,
   parseServiceQuery,
-  selectInstance,
   withParamNames,
   type CallContext,
 } from '@mycel/protocol';
 import { mayList, mayUse } from '../access-policy.js';
+import { chooseInstance } from '../balancing/strategies.js';
 import { noteMetric } from '../instance-state.js';
 import { listFilterFromQuery, type ListQuery } from '../list-query.js';
 import type { ResolvedHubOptions } from '../hub-options.js';
@@ -52,24 +52,21 @@ export function discoveryFunctions(ctx: ManagerContext, describeSelf: () => Reco
     const mode = parseMode(cfg.mode, address.workspace);
     const timeoutMs = selectTimeoutMs(cfg.select_timeout, options);
     const candidates = registry.find(address).filter((r) => mayUse(r, context.ws));
-    const selection = await selectInstance(
-      candidates,
-      mode,
-      (record, ms) => {
-        if (mode.kind !== 'select') return Promise.resolve(undefined);
-        // An absolute deadline: a probe that heartbeats must not outlive its round.
-        return peer.call(record.peerId, `services.${record.serviceId}.${mode.fn}`, [], { timeoutMs: ms, heartbeats: false });
+    const selection = await chooseInstance(candidates, mode, {
+      query,
+      group: registry.group(address.workspace, address.serviceId),
+      clock,
+      random: Math.random,
+      timeoutMs,
+      // An absolute deadline: a probe that heartbeats must not outlive its round.
+      probe: (record, ms) =>
+        mode.kind === 'select'
+          ? peer.call(record.peerId, `services.${record.serviceId}.${mode.fn}`, [], { timeoutMs: ms, heartbeats: false })
+          : Promise.resolve(undefined),
+      onValue: (record, value) => {
+        if (mode.kind === 'select') noteMetric(record.state, mode.fn, value, clock.now());
       },
-      {
-        clock,
-        timeoutMs,
-        describe: (r) => r.id,
-        query,
-        onValue: (record, value) => {
-          if (mode.kind === 'select') noteMetric(record.state, mode.fn, value, clock.now());
-        },
-      },
-    );
+    });
     logger.debug({ query, mode: cfg.mode, chosen: selection.candidate.id, reason: selection.reason }, 'service selected');
     return selection.candidate;
   };
