@@ -5,6 +5,7 @@
  */
 import { packField, type PackedField, type UserInfo } from '@mycel/protocol';
 import type { WebSocket } from 'ws';
+import type { QueuedBytes } from './queued-bytes.js';
 import type { TokenBucket } from './rate-limit.js';
 
 /** The hub-side state of a connected client. */
@@ -28,6 +29,9 @@ export class ClientConnection {
   readonly chunkReceivers = new Set<ClientConnection>();
   readonly #maxBufferedBytes: number;
   readonly #onOverflow: (reason: string) => void;
+  readonly #hubQueue: QueuedBytes<ClientConnection> | undefined;
+  /** Whether {@link #hubQueue} counts a backlog of this client's. */
+  #isBacklogged = false;
   #isOpen = true;
   #isCorked = false;
   #inBurst = false;
@@ -35,6 +39,7 @@ export class ClientConnection {
   /**
    * @param maxBufferedBytes most bytes queued for a client that does not read
    * @param onOverflow called once when that is exceeded; the hub drops the client
+   * @param hubQueue the hub-wide account of bytes queued for all clients
    */
   constructor(
     socket: WebSocket,
@@ -43,6 +48,7 @@ export class ClientConnection {
     user: UserInfo,
     maxBufferedBytes: number,
     onOverflow: (reason: string) => void,
+    hubQueue?: QueuedBytes<ClientConnection>,
   ) {
     this.socket = socket;
     this.workspace = workspace;
@@ -52,6 +58,7 @@ export class ClientConnection {
     this.userField = packField('user', user);
     this.#maxBufferedBytes = maxBufferedBytes;
     this.#onOverflow = onOverflow;
+    this.#hubQueue = hubQueue;
   }
 
   /** Whether frames can still be written. */
@@ -67,14 +74,30 @@ export class ClientConnection {
   /** Writes one binary frame. Silently drops it when the socket is closing. */
   send(frame: Uint8Array): void {
     if (!this.isOpen) return;
+    const queued = this.socket.bufferedAmount;
     // A client that stops reading must cost the hub bounded memory: drop it, not the hub.
-    if (this.socket.bufferedAmount + frame.length > this.#maxBufferedBytes) {
-      this.#isOpen = false;
-      this.#onOverflow(`more than ${this.#maxBufferedBytes} bytes queued for a client that does not read`);
+    if (queued + frame.length > this.#maxBufferedBytes) {
+      this.drop(`more than ${this.#maxBufferedBytes} bytes queued for a client that does not read`);
       return;
+    }
+    // So must many of them together: past the hub-wide bound, the one with the most queued goes.
+    if (this.#hubQueue && (queued > 0 || this.#isBacklogged)) {
+      this.#isBacklogged = queued > 0;
+      const dropped = this.#hubQueue.admit(this, queued, frame.length);
+      if (dropped) {
+        dropped.drop(`more than ${this.#hubQueue.max} bytes queued for all clients, and the most of it for this one`);
+        if (dropped === this) return;
+      }
     }
     this.#coalesce();
     this.socket.send(frame, { binary: true });
+  }
+
+  /** Drops this client (once): the hub cuts it off, and its backlog stops counting. */
+  drop(reason: string): void {
+    if (!this.#isOpen) return;
+    this.markClosed();
+    this.#onOverflow(reason);
   }
 
   /**
@@ -109,5 +132,6 @@ export class ClientConnection {
   /** Marks the connection closed (its socket closed or is closing). */
   markClosed(): void {
     this.#isOpen = false;
+    this.#hubQueue?.forget(this);
   }
 }

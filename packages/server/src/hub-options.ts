@@ -54,6 +54,16 @@ export interface HubOptions {
   /** Most bytes queued for a client that does not read; past it the client is dropped. @default 64 MiB */
   maxBufferedBytes?: number;
   /**
+   * Most bytes queued for all clients together; past it the client with the most queued is
+   * dropped. @default 256 MiB
+   */
+  maxTotalBufferedBytes?: number;
+  /**
+   * Most WebSocket connections at once, handshakes included; past it a new socket is closed with
+   * 1013 (try again later). @default 10000
+   */
+  maxConnections?: number;
+  /**
    * Messages per second one client may send on average; past it the hub stops reading it for a
    * while. Each copy of a broadcast it causes counts as one message. @default 20000
    */
@@ -108,6 +118,8 @@ export const DEFAULT_HUB_OPTIONS = Object.freeze({
   maxInFlightPerClient: 10_000,
   maxInFlightPerCaller: 1_000,
   maxBufferedBytes: 64 * 1024 * 1024,
+  maxTotalBufferedBytes: 256 * 1024 * 1024,
+  maxConnections: 10_000,
   maxMessagesPerSecond: 20_000,
   messageBurst: 40_000,
   maxQueuedMessages: 10_000,

@@ -15,6 +15,7 @@ import { resolveHubOptions, type HubOptions } from './hub-options.js';
 import { createHttpHandler } from './http-routes.js';
 import { startLiveness } from './liveness.js';
 import { createManager } from './manager/manager.js';
+import { QueuedBytes } from './queued-bytes.js';
 import { Registry } from './registry.js';
 import { Router } from './router.js';
 import { admitSocket } from './socket-admission.js';
@@ -121,6 +122,7 @@ export async function startHub(hubOptions: HubOptions = {}): Promise<Hub> {
     managerClientId: manager.peerId.slice(2),
     hubVersion: HUB_VERSION,
     log,
+    queuedBytes: new QueuedBytes<ClientConnection>(options.maxTotalBufferedBytes),
     onFrame,
     onClose,
     onSuperseded,
@@ -130,6 +132,12 @@ export async function startHub(hubOptions: HubOptions = {}): Promise<Hub> {
   wss.on('connection', (socket, request) => {
     if (isClosing) {
       socket.terminate();
+      return;
+    }
+    // `wss.clients` holds this socket too: every connection counts, handshakes included.
+    if (wss.clients.size > options.maxConnections) {
+      log.warn({ connections: wss.clients.size - 1, limit: options.maxConnections }, 'connection refused: hub is full');
+      socket.close(1013, `hub is full (${options.maxConnections} connections): try again later`);
       return;
     }
     liveness.markAlive(socket);

@@ -11,6 +11,7 @@ import type { ConnectionInfo } from '@mycel/protocol';
 import { ClientConnection } from './connection.js';
 import { admit, type Admission } from './handshake.js';
 import type { ResolvedHubOptions } from './hub-options.js';
+import type { QueuedBytes } from './queued-bytes.js';
 import { RateGate, TokenBucket } from './rate-limit.js';
 import type { TokenSigner } from './tokens.js';
 
@@ -29,6 +30,8 @@ export interface AdmissionContext {
   /** The version reported in `connection_info.hypha_version`. */
   readonly hubVersion: string;
   readonly log: Logger;
+  /** The hub-wide account of bytes queued for clients. */
+  readonly queuedBytes: QueuedBytes<ClientConnection>;
   /** Handles one admitted frame of an admitted client. */
   onFrame(connection: ClientConnection, data: RawData, isBinary: boolean): void;
   /** Called once when an admitted client's socket closed. */
@@ -72,10 +75,11 @@ function startSession(
     refuseSocket(socket, `client already exists and is active: ${peerId}`, log);
     return;
   }
-  const connection = new ClientConnection(socket, workspace, clientId, user, options.maxBufferedBytes, (reason) => {
+  const drop = (reason: string): void => {
     log.warn({ client: peerId, reason }, 'dropping client');
     socket.terminate();
-  });
+  };
+  const connection = new ClientConnection(socket, workspace, clientId, user, options.maxBufferedBytes, drop, context.queuedBytes);
   clients.set(peerId, connection);
   if (existing) {
     // A reconnection supersedes the old socket; its clean-up must not touch the new registrations.
