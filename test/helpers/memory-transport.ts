@@ -19,7 +19,7 @@ export interface RoutedFrame {
 
 /** Routes frames between in-memory peers. */
 export class MemoryRouter {
-  readonly #peers = new Map<string, RpcPeer>();
+  readonly #peers = new Map<string, { handleFrame(bytes: Uint8Array): void }>();
   /** Every frame routed, in order (delivered or not). */
   readonly log: RoutedFrame[] = [];
   /**
@@ -30,7 +30,7 @@ export class MemoryRouter {
 
   /** Creates a peer attached to this router. */
   addPeer(options: MemoryPeerOptions): RpcPeer {
-    const peer: RpcPeer = new RpcPeer({ ...options, send: (frame) => this.#route(peer, frame) });
+    const peer: RpcPeer = new RpcPeer({ ...options, send: (frame) => this.#route(peer.peerId, frame) });
     this.#peers.set(peer.peerId, peer);
     return peer;
   }
@@ -40,19 +40,34 @@ export class MemoryRouter {
     this.#peers.delete(peer.peerId);
   }
 
-  /** Delivers raw bytes to a peer as if `from` had sent them (the header is stamped as usual). */
-  inject(fromPeerId: string, bytes: Uint8Array): void {
-    const { main, restOffset } = decodeHead(bytes);
-    const header: Record<string, unknown> = { ...(main as object), from: fromPeerId, ws: fromPeerId.split('/')[0] };
-    const to = typeof header.to === 'string' ? header.to : undefined;
-    this.#deliver({ from: fromPeerId, to, header, bytes: replaceHead(header, bytes, restOffset) });
+  /**
+   * Attaches a raw endpoint as `peerId` (the far end of a transport): what it sends is routed
+   * like a peer's frames, and frames to `peerId` reach `receive`. `detach` removes it.
+   */
+  attach(peerId: string, receive: (bytes: Uint8Array) => void): { send(bytes: Uint8Array): void; detach(): void } {
+    const endpoint = { handleFrame: receive };
+    this.#peers.set(peerId, endpoint);
+    return {
+      send: (bytes) => this.#route(peerId, bytes),
+      detach: () => {
+        if (this.#peers.get(peerId) === endpoint) this.#peers.delete(peerId);
+      },
+    };
   }
 
-  #route(sender: RpcPeer, bytes: Uint8Array): void {
+  /** Delivers raw bytes to a peer as if `from` had sent them (the header is stamped as usual). */
+  inject(fromPeerId: string, bytes: Uint8Array): void {
+    this.#route(fromPeerId, bytes);
+  }
+
+  #route(senderId: string, bytes: Uint8Array): void {
     const { main, restOffset } = decodeHead(bytes);
-    const header: Record<string, unknown> = { ...(main as object), from: sender.peerId, ws: sender.workspace };
+    // As the hub: the in-process manager (`*/...`) stamps its own `ws` (the target's workspace).
+    const stamped = senderId.startsWith('*/') && typeof (main as { ws?: unknown }).ws === 'string';
+    const ws = stamped ? (main as { ws: string }).ws : senderId.split('/')[0];
+    const header: Record<string, unknown> = { ...(main as object), from: senderId, ws };
     const to = typeof header.to === 'string' ? header.to : undefined;
-    this.#deliver({ from: sender.peerId, to, header, bytes: replaceHead(header, bytes, restOffset) });
+    this.#deliver({ from: senderId, to, header, bytes: replaceHead(header, bytes, restOffset) });
   }
 
   #deliver(frame: RoutedFrame): void {

@@ -1,32 +1,30 @@
 /**
- * `connectToServer` and the client it returns: registration, discovery, selection, events and
- * reconnection over one hub connection. The API mirrors hypha-rpc's, so code written for it runs
- * with an import change; snake_case aliases are provided next to the camelCase names.
+ * `connectToServer` and the client it returns: registration, discovery, selection and events over
+ * one hub link (`hub-link.ts`: the transport, the handshake facts, reconnection). The API mirrors
+ * hypha-rpc's, so code written for it runs with an import change; snake_case aliases are provided
+ * next to the camelCase names.
  */
 import { nanoid } from 'nanoid';
 import {
   MycelError,
-  RpcPeer,
+  type RpcPeer,
   splitServiceAddress,
   DEFAULT_METHOD_TIMEOUT_MS,
-  DEFAULT_SELECT_TIMEOUT_MS,
   type ConnectionInfo,
-  type PeerLogger,
   type ServiceDefinition as PeerServiceDefinition,
 } from '@mycel/protocol';
 import { Emitter, type Listener } from './events.js';
-import { ReconnectLoop, reconnectPolicy, type ReconnectPolicy } from './reconnect.js';
 import {
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_GET_SERVICE_TIMEOUT_S,
   HUB_EVENTS,
-  LOCAL_ONLY_EVENTS,
-  TOKEN_REFRESH_INTERVAL_MS,
   type ClientLogger,
   type ConnectOptions,
 } from './options.js';
+import { HubLink } from './hub-link.js';
 import { chooseOnClient } from './select-on-client.js';
-import { normaliseServerUrl, openWebSocketTransport, type Transport, type TransportMessage } from './transport.js';
+import { selectionBudgetMs, selectionConfig } from './selection-config.js';
+import { normaliseServerUrl, openWebSocketTransport, type OpenTransport } from './transport.js';
 import type {
   GetServiceOptions,
   HubEvent,
@@ -46,75 +44,48 @@ import type {
  * console.log(await math.add(1, 2));
  */
 export async function connectToServer(options: ConnectOptions): Promise<MycelClient> {
-  const serverUrl = options.server_url ?? options.serverUrl;
-  if (typeof serverUrl !== 'string' || serverUrl === '') throw new TypeError('server_url must be a non-empty string');
-  const client = new MycelClient(options, normaliseServerUrl(serverUrl));
+  const client = new MycelClient(options, openTransportOf(options));
   await client.connectFirst();
   return client;
 }
 
 /** A connection to a hub. Get one with {@link connectToServer}. */
 export class MycelClient {
-  /** Connection facts from the hub (`workspace`, `client_id`, `manager_id`, `user`, ...). */
-  config: ConnectionInfo & Record<string, unknown>;
-
-  readonly #url: string;
   readonly #options: ConnectOptions;
-  readonly #clientId: string;
-  readonly #policy: ReconnectPolicy;
   readonly #log: ClientLogger;
   readonly #events: Emitter;
   readonly #subscriptions = new Set<string>();
-  #peer: RpcPeer | undefined;
-  #transport: Transport | undefined;
-  #managerId = '';
-  #reconnectionToken: string | undefined;
-  #state: 'connecting' | 'open' | 'reconnecting' | 'closed' = 'connecting';
-  #refusal: string | undefined;
-  readonly #reconnect: ReconnectLoop;
-  #refreshTimer: ReturnType<typeof setInterval> | undefined;
+  readonly #link: HubLink;
   /** How each proxy was obtained, so {@link reselect} can ask again. */
   readonly #origins = new WeakMap<object, { query: string; options: GetServiceOptions }>();
 
   /** @internal use {@link connectToServer} */
-  constructor(options: ConnectOptions, url: string) {
+  constructor(options: ConnectOptions, open: OpenTransport) {
     this.#options = options;
-    this.#url = url;
-    this.#clientId = options.client_id ?? options.clientId ?? nanoid();
-    this.#policy = reconnectPolicy(options.reconnect);
-    this.#reconnect = new ReconnectLoop({
-      policy: this.#policy,
-      attempt: () => this.#connect(),
-      isWanted: () => this.#state !== 'closed',
-      onScheduled: (attempt, delayMs) => this.#events.emit('reconnecting', { attempt, delayMs }),
-      onSuccess: (attempts) => {
-        if (this.#state === 'open') this.#events.emit('reconnected', { attempts });
-      },
-      onFailure: (error, attempt) => {
-        this.#log.debug?.({ attempt, err: String(error) }, 'reconnection attempt failed');
-        if (error instanceof MycelError && (error.data as { refused?: boolean } | undefined)?.refused) {
-          this.#giveUp(error.message);
-          return false;
-        }
-        // A half-done attempt (connected, then failed to register) is closed before the next.
-        this.#state = 'reconnecting';
-        this.#transport?.close();
-        return true;
-      },
-      onExhausted: (attempts) => this.#giveUp(`gave up after ${attempts} reconnection attempts`),
-    });
-    this.#reconnectionToken = options.reconnection_token;
     this.#log = options.logger ?? {};
     this.#events = new Emitter((error, type) =>
       this.#log.warn?.({ event: type, err: String(error) }, 'event listener threw'),
     );
-    this.config = {} as ConnectionInfo & Record<string, unknown>;
+    this.#link = new HubLink({
+      options,
+      clientId: options.client_id ?? options.clientId ?? nanoid(),
+      open,
+      methodTimeoutMs: this.#methodTimeoutMs(),
+      log: this.#log,
+      events: this.#events,
+      subscriptions: this.#subscriptions,
+    });
+  }
+
+  /** Connection facts from the hub (`workspace`, `client_id`, `manager_id`, `user`, ...). */
+  get config(): ConnectionInfo & Record<string, unknown> {
+    return this.#link.config;
   }
 
   /** @internal first connection; rejects when it fails (no retry). */
   async connectFirst(): Promise<void> {
     try {
-      await this.#connect();
+      await this.#link.connectFirst();
     } catch (error) {
       await this.disconnect();
       throw error;
@@ -123,7 +94,7 @@ export class MycelClient {
 
   /** Whether the client is connected right now. */
   get isConnected(): boolean {
-    return this.#state === 'open';
+    return this.#link.state === 'open';
   }
 
   /** This client's address, `workspace/client_id`. */
@@ -277,12 +248,8 @@ export class MycelClient {
 
   /** Closes the connection for good: pending calls are rejected, no reconnection. */
   async disconnect(): Promise<void> {
-    if (this.#state === 'closed') return;
-    this.#state = 'closed';
-    this.#reconnect.stop();
-    clearInterval(this.#refreshTimer);
-    this.#peer?.close(new MycelError('CONNECTION_CLOSED', 'client disconnected'));
-    this.#transport?.close(1000, 'client disconnected');
+    if (this.#link.state === 'closed') return;
+    this.#link.close();
     this.#events.emit('closed', { reason: 'disconnect' });
     this.#events.clear();
   }
@@ -313,9 +280,7 @@ export class MycelClient {
   // ---------------------------------------------------------------- internals
 
   #requirePeer(): RpcPeer {
-    if (this.#state === 'closed') throw new MycelError('CONNECTION_CLOSED', 'client is disconnected');
-    if (!this.#peer) throw new MycelError('CONNECTION_CLOSED', 'client is not connected');
-    return this.#peer;
+    return this.#link.requirePeer();
   }
 
   #methodTimeoutMs(): number {
@@ -323,21 +288,12 @@ export class MycelClient {
     return methodTimeoutMs ?? (seconds === undefined ? DEFAULT_METHOD_TIMEOUT_MS : seconds * 1000);
   }
 
-  /** A selection can take `select_timeout` plus the service fetch: the call must outlast both. */
   #selectionBudgetMs(options: GetServiceOptions): number {
-    const selectMs = (options.select_timeout ?? DEFAULT_SELECT_TIMEOUT_MS / 1000) * 1000;
-    const fetchMs = (options.timeout ?? DEFAULT_GET_SERVICE_TIMEOUT_S) * 1000;
-    return Math.max(this.#methodTimeoutMs(), selectMs + fetchMs + 1000);
+    return selectionBudgetMs(options, this.#methodTimeoutMs());
   }
 
   #manager(method: string, args: unknown[], timeoutMs?: number): Promise<unknown> {
-    let peer: RpcPeer;
-    try {
-      peer = this.#requirePeer();
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    return peer.call(this.#managerId, `services.default.${method}`, args, timeoutMs ? { timeoutMs } : {});
+    return this.#link.callManager(method, args, timeoutMs);
   }
 
   /** Runs a `select:` mode here: list the instances, probe them through the hub, fetch the winner. */
@@ -349,173 +305,17 @@ export class MycelClient {
     return (await this.#manager('get_service', [chosen, { timeout }], this.#selectionBudgetMs(options))) as ServiceProxyOf<T>;
   }
 
-  async #connect(): Promise<void> {
-    const { transport, info } = await openWebSocketTransport(
-      this.#url,
-      {
-        client_id: this.#clientId,
-        workspace: this.#options.workspace,
-        token: this.#options.token,
-        reconnection_token: this.#reconnectionToken,
-      },
-      { WebSocket: this.#options.WebSocket, timeoutMs: this.#options.handshakeTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS },
-    );
-    if (this.#options.workspace && info.workspace !== this.#options.workspace) {
-      transport.close(1000, 'wrong workspace');
-      throw new MycelError('CONNECTION_CLOSED', `connected to workspace "${info.workspace}", expected "${this.#options.workspace}"`);
-    }
-    if (this.#state === 'closed') {
-      transport.close(1000, 'client disconnected');
-      return;
-    }
-    this.#attach(transport, info);
-    await this.#registerAll();
-  }
-
-  #attach(transport: Transport, info: ConnectionInfo): void {
-    this.#transport = transport;
-    this.#refusal = undefined;
-    this.#reconnectionToken = info.reconnection_token;
-    this.#managerId = `*/${info.manager_id}`;
-    this.config = { ...info };
-    if (!this.#peer) {
-      this.#peer = new RpcPeer({
-        workspace: info.workspace,
-        clientId: this.#clientId,
-        send: (frame) => this.#send(frame),
-        methodTimeoutMs: this.#methodTimeoutMs(),
-        serverBaseUrl: info.public_base_url,
-        logger: this.#peerLogger(),
-        ...(this.#options.name !== undefined && { name: this.#options.name }),
-        onEvent: (message) => {
-          // Lifecycle events are raised by this client only, never by a peer.
-          const type = String(message.type);
-          if (type === 'client_disconnected' && message.from === this.#managerId) this.#forgetSender(message.data);
-          if (!LOCAL_ONLY_EVENTS.has(type)) this.#events.emit(type, message);
-        },
-      });
-    } else {
-      this.#peer.setIdentity(info.workspace, this.#clientId);
-    }
-    // Only the current transport speaks: a superseded socket's last frames are not ours any more.
-    transport.onMessage((message) => {
-      if (transport === this.#transport) this.#onMessage(message);
-    });
-    transport.onClose((code, reason) => this.#onClose(transport, code, reason));
-    this.#state = 'open';
-    // Keep the reconnection token fresh (hub tokens live `reconnection_token_life_time` seconds).
-    clearInterval(this.#refreshTimer);
-    const everyMs = Math.min(TOKEN_REFRESH_INTERVAL_MS, (info.reconnection_token_life_time * 1000) / 1.5);
-    this.#refreshTimer = setInterval(() => {
-      try {
-        if (transport === this.#transport && this.#state === 'open') transport.send(JSON.stringify({ type: 'refresh_token' }));
-      } catch (error) {
-        this.#log.debug?.({ err: String(error) }, 'token refresh not sent');
-      }
-    }, Math.max(everyMs, 1000));
-    this.#refreshTimer.unref?.();
-  }
-
-  /**
-   * A client left (or its connection was superseded): the chunks it was sending are dropped, so
-   * they neither hold memory nor meet the next connection with the same id. The hub sends this
-   * to subscribers and to every client that peer sent chunks to.
-   */
-  #forgetSender(data: unknown): void {
-    const { id, workspace } = (data ?? {}) as { id?: unknown; workspace?: unknown };
-    if (typeof id !== 'string') return;
-    const sender = id.includes('/') || typeof workspace !== 'string' ? id : `${workspace}/${id}`;
-    this.#peer?.forgetChunksFrom(sender);
-  }
-
-  #send(frame: Uint8Array): void {
-    if (!this.#transport || this.#state !== 'open') throw new MycelError('CONNECTION_CLOSED', 'not connected to the hub');
-    this.#transport.send(frame);
-  }
-
-  #onMessage(message: TransportMessage): void {
-    if (typeof message !== 'string') {
-      this.#peer?.handleFrame(message);
-      return;
-    }
-    let control: { type?: unknown; reconnection_token?: unknown; message?: unknown };
-    try {
-      control = JSON.parse(message) as typeof control;
-    } catch {
-      this.#log.warn?.({}, 'ignored text frame that is not JSON');
-      return;
-    }
-    if (control.type === 'reconnection_token' && typeof control.reconnection_token === 'string') {
-      this.#reconnectionToken = control.reconnection_token;
-    } else if (control.type === 'error') {
-      // The hub closes right after: do not come back (superseded, or refused).
-      this.#refusal = String(control.message ?? 'refused by the hub');
-      this.#log.warn?.({ reason: this.#refusal }, 'hub sent an error');
-    }
-  }
-
-  /** Registers `built-in` and every local service, then restores subscriptions. */
-  async #registerAll(): Promise<void> {
-    const peer = this.#requirePeer();
-    const failed: string[] = [];
-    const services = peer.listServices();
-    for (const service of services) {
-      try {
-        await this.#manager('register_service', [peer.serviceInfo(service.id)]);
-      } catch (error) {
-        if (service.id === 'built-in') throw error;
-        failed.push(service.id);
-        this.#log.warn?.({ service: service.id, err: String(error) }, 're-registration failed');
-      }
-    }
-    if (this.#subscriptions.size > 0) {
-      // A refused subscription must not keep the client from coming back: log it and go on.
-      await this.#manager('subscribe', [[...this.#subscriptions]]).catch((error: unknown) =>
-        this.#log.warn?.({ events: [...this.#subscriptions], err: String(error) }, 're-subscription failed'),
-      );
-    }
-    this.#events.emit('services_registered', {
-      total: services.length,
-      registered: services.length - failed.length,
-      failed,
-    });
-  }
-
-  #onClose(transport: Transport, code: number, reason: string): void {
-    if (transport !== this.#transport || this.#state !== 'open') return;
-    const error = new MycelError('CONNECTION_CLOSED', `connection to the hub closed (code ${code}${reason ? `: ${reason}` : ''})`);
-    this.#peer?.rejectAll(error);
-    this.#events.emit('disconnected', { code, reason });
-    if (!this.#policy.enabled || this.#refusal !== undefined) {
-      this.#giveUp(this.#refusal ?? reason);
-      return;
-    }
-    this.#state = 'reconnecting';
-    this.#reconnect.start();
-  }
-
-  #giveUp(reason: string): void {
-    this.#state = 'closed';
-    this.#reconnect.stop();
-    clearInterval(this.#refreshTimer);
-    this.#peer?.close(new MycelError('CONNECTION_CLOSED', `connection to the hub lost: ${reason}`));
-    this.#events.emit('closed', { reason });
-  }
-
-  #peerLogger(): PeerLogger {
-    const log = this.#log;
-    return {
-      warn: (obj, msg) => log.warn?.(obj, msg),
-      debug: (obj, msg) => log.debug?.(obj, msg),
-    };
-  }
 }
 
-/** The `config` argument of the manager's `get_service` / `get_service_info`. */
-function selectionConfig(options: GetServiceOptions): Record<string, unknown> {
-  const config: Record<string, unknown> = {};
-  if (options.mode !== undefined) config.mode = options.mode;
-  if (options.select_timeout !== undefined) config.select_timeout = options.select_timeout;
-  if (options.timeout !== undefined) config.timeout = options.timeout;
-  return config;
+/**
+ * How the client reaches the hub: the transport opener the options give, else a WebSocket to
+ * `server_url` (checked here, synchronously).
+ */
+function openTransportOf(options: ConnectOptions): OpenTransport {
+  if (options.openTransport) return options.openTransport;
+  const serverUrl = options.server_url ?? options.serverUrl;
+  if (typeof serverUrl !== 'string' || serverUrl === '') throw new TypeError('server_url must be a non-empty string');
+  const url = normaliseServerUrl(serverUrl);
+  const timeoutMs = options.handshakeTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  return (request) => openWebSocketTransport(url, request, { WebSocket: options.WebSocket, timeoutMs });
 }

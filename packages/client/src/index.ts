@@ -9,7 +9,14 @@ export { backoffDelay, DEFAULT_RECONNECT, ReconnectLoop, reconnectPolicy } from 
 export type { ReconnectHooks } from './reconnect.js';
 export type { ReconnectOptions, ReconnectPolicy } from './reconnect.js';
 export { normaliseServerUrl, openWebSocketTransport } from './transport.js';
-export type { ConnectionRequest, Transport, TransportMessage, WebSocketConstructor, WebSocketLike } from './transport.js';
+export type {
+  ConnectionRequest,
+  OpenTransport,
+  Transport,
+  TransportMessage,
+  WebSocketConstructor,
+  WebSocketLike,
+} from './transport.js';
 export type {
   GetServiceOptions,
   HubEvent,

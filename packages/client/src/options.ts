@@ -3,7 +3,7 @@
  */
 import { DEFAULT_GET_SERVICE_TIMEOUT_MS, LIFECYCLE_EVENT_TYPES } from '@mycel/protocol';
 import type { ReconnectOptions } from './reconnect.js';
-import type { WebSocketConstructor } from './transport.js';
+import type { OpenTransport, WebSocketConstructor } from './transport.js';
 
 /** Log sink (pino-compatible: object first). All methods optional. */
 export interface ClientLogger {
@@ -39,6 +39,12 @@ export interface ConnectOptions {
   reconnect?: boolean | ReconnectOptions;
   /** WebSocket implementation. @default globalThis.WebSocket, else `ws` */
   WebSocket?: WebSocketConstructor;
+  /**
+   * How to reach the hub, instead of a WebSocket to `server_url`: called for the first connection
+   * and each reconnection with the handshake request; resolves with a ready transport and the
+   * hub's `connection_info`. For tests (an in-memory pair) and custom transports.
+   */
+  openTransport?: OpenTransport;
   /** Logger. @default none */
   logger?: ClientLogger;
 }

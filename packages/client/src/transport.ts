@@ -20,6 +20,13 @@ export interface Transport {
   close(code?: number, reason?: string): void;
 }
 
+/**
+ * Opens a transport to the hub and completes the handshake: how a client gets each of its
+ * connections (the first and every reconnection). The default opens a WebSocket
+ * ({@link openWebSocketTransport}); tests give an in-memory one.
+ */
+export type OpenTransport = (request: ConnectionRequest) => Promise<{ transport: Transport; info: ConnectionInfo }>;
+
 /** The part of the WHATWG WebSocket API the SDK uses (`ws` and browsers both provide it). */
 export interface WebSocketLike {
   readonly readyState: number;
