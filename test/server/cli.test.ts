@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { startTestHub } from '../helpers/hub.js';
 import { RawSocket } from '../helpers/raw-socket.js';
 import { ROOT, startProcess, type TestProcess } from '../helpers/process.js';
 
@@ -71,6 +72,17 @@ describe('mycel-hub', () => {
     expect((await hub.exited()).code).toBe(2);
     expect(hub.stderr()).toContain("Unknown option '--bogus'");
     expect(hub.stderr()).toContain('Usage: mycel-hub');
+  });
+
+  it('exits 1 with one clear line when the port is in use', async () => {
+    await using taken = await startTestHub();
+    const hub = startHubProcess(['--port', String(taken.port)]);
+    expect((await hub.exited()).code).toBe(1);
+    expect(hub.stderr()).toBe(
+      `mycel-hub: cannot listen on 127.0.0.1:${taken.port}: the port is already in use (another hub still running?); ` +
+        'stop that process or choose another port (--port, or 0 for any free one)\n',
+    );
+    expect(hub.lines.filter((l) => l !== '')).toEqual([]);
   });
 
   it('prints the usage on --help and exits 0', async () => {

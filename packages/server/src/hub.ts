@@ -4,7 +4,7 @@
  * text frames to `control-frames.ts`; `liveness.ts` pings; the manager and the registry serve the
  * workspace. Options and their defaults are in `hub-options.ts`.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type RawData } from 'ws';
 import { API_VERSION, systemClock } from '@mycel/protocol';
@@ -13,6 +13,7 @@ import type { ClientConnection } from './connection.js';
 import { handleControlFrame } from './control-frames.js';
 import { resolveHubOptions, type HubOptions } from './hub-options.js';
 import { createHttpHandler } from './http-routes.js';
+import { listen } from './listen.js';
 import { startLiveness } from './liveness.js';
 import { createManager } from './manager/manager.js';
 import { QueuedBytes } from './queued-bytes.js';
@@ -68,8 +69,11 @@ export async function startHub(hubOptions: HubOptions = {}): Promise<Hub> {
   });
 
   const http = createServer(createHttpHandler({ clients, registry }));
-  const wss = new WebSocketServer({ server: http, path: '/ws', maxPayload: options.maxPayloadBytes, perMessageDeflate: false });
+  // Listen before the WebSocket server attaches: it re-emits the HTTP server's errors, and a
+  // failed listen (port in use) must reject here, not crash the process as an unhandled event.
   await listen(http, options.port, host);
+  const wss = new WebSocketServer({ server: http, path: '/ws', maxPayload: options.maxPayloadBytes, perMessageDeflate: false });
+  wss.on('error', (error) => log.error({ err: error.message }, 'server error'));
   const port = (http.address() as AddressInfo).port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
@@ -193,16 +197,6 @@ export async function startHub(hubOptions: HubOptions = {}): Promise<Hub> {
     await httpClosed;
     log.info({ hubId }, 'hub closed');
   }
-}
-
-function listen(server: Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
 }
 
 function toBytes(data: RawData): Uint8Array {
