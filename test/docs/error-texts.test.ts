@@ -19,37 +19,77 @@ function sourceFiles(dir: string): string[] {
 }
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const ELLIPSIS = /…|\.\.\./g;
+const ELLIPSIS = /\s*(?:…|\.\.\.)\s*/g;
 
-/** A literal of the sources: a pattern of what it produces, and its text with `…` for substitutions. */
+/** A literal of the sources: a pattern of what it produces, and a glob with {@link ANY} for substitutions. */
 interface Template {
   pattern: RegExp;
   skeleton: string;
 }
 
-/** Every string and template literal in the packages' sources. */
+/**
+ * The pieces of a string expression: literal text, and `null` for each substitution. Literals
+ * joined with `+` count as one. `undefined` for anything else.
+ */
+function pieces(node: ts.Node): (string | null)[] | undefined {
+  if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) return [node.text];
+  if (ts.isTemplateExpression(node)) return [node.head.text, ...node.templateSpans.flatMap((s) => [null, s.literal.text])];
+  if (ts.isParenthesizedExpression(node)) return pieces(node.expression);
+  if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.PlusToken) {
+    const left = pieces(node.left);
+    const right = pieces(node.right);
+    return left && right ? [...left, ...right] : undefined;
+  }
+  return undefined;
+}
+
+/** Every string expression in the packages' sources. */
 function messagePatterns(): Template[] {
   const patterns: Template[] = [];
   for (const pkg of ['protocol', 'server', 'client']) {
     for (const file of sourceFiles(join(ROOT, 'packages', pkg, 'src'))) {
       const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true);
       const visit = (node: ts.Node): void => {
-        if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) {
-          patterns.push({ pattern: new RegExp(`^${escape(node.text)}$`), skeleton: node.text });
-        } else if (ts.isTemplateExpression(node)) {
-          const literals = [node.head.text, ...node.templateSpans.map((s) => s.literal.text)];
-          // A template that is mostly substitutions (`${a}/${b}`) would match any text.
-          if (/[a-z]{3,} /i.test(literals.join(''))) {
-            const parts = [escape(node.head.text), ...node.templateSpans.map((s) => `.*${escape(s.literal.text)}`)];
-            patterns.push({ pattern: new RegExp(`^${parts.join('')}$`, 's'), skeleton: literals.join('…') });
-          }
+        const found = pieces(node);
+        if (!found) {
+          ts.forEachChild(node, visit);
+          return;
         }
-        ts.forEachChild(node, visit);
+        const literals = found.filter((p): p is string => p !== null);
+        // An expression that is mostly substitutions (`${a}/${b}`) would match any text.
+        if (found.length > 1 && !/[a-z]{3,} /i.test(literals.join(''))) return;
+        const pattern = found.map((p) => (p === null ? '.*' : escape(p))).join('');
+        patterns.push({ pattern: new RegExp(`^${pattern}$`, 's'), skeleton: found.map((p) => p ?? ANY).join('') });
       };
       visit(source);
     }
   }
   return patterns;
+}
+
+/** Wildcard of a glob: a substitution in the code, an ellipsis in the docs. */
+const ANY = '\u0000';
+
+/**
+ * Whether the doc's `quoted` text (with {@link ANY} for its ellipses, which stand for any part of
+ * the message) fits the source's `skeleton` (with {@link ANY} for substitutions, which stand for
+ * one value: a run without spaces where the doc spells it out).
+ */
+function fits(quoted: string, skeleton: string): boolean {
+  const memo = new Map<number, boolean>();
+  const fit = (i: number, j: number): boolean => {
+    const key = i * (skeleton.length + 1) + j;
+    const known = memo.get(key);
+    if (known !== undefined) return known;
+    let result: boolean;
+    if (i === quoted.length && j === skeleton.length) result = true;
+    else if (quoted[i] === ANY) result = fit(i + 1, j) || (j < skeleton.length && fit(i, j + 1));
+    else if (skeleton[j] === ANY) result = fit(i, j + 1) || (i < quoted.length && quoted[i] !== ' ' && fit(i + 1, j));
+    else result = i < quoted.length && j < skeleton.length && quoted[i] === skeleton[j] && fit(i + 1, j + 1);
+    memo.set(key, result);
+    return result;
+  };
+  return fit(0, 0);
 }
 
 /**
@@ -59,8 +99,8 @@ function messagePatterns(): Template[] {
 function isProduced(quoted: string): boolean {
   if (patterns.some((t) => t.pattern.test(quoted))) return true;
   if (!quoted.includes('…') && !quoted.includes('...')) return false;
-  const elided = new RegExp(`^${quoted.split(ELLIPSIS).map(escape).join('.*')}$`, 's');
-  return patterns.some((t) => elided.test(t.skeleton));
+  const elided = quoted.replace(ELLIPSIS, ANY);
+  return patterns.some((t) => fits(elided, t.skeleton));
 }
 
 /** A span that reads like a quoted message: lowercase words, at least three, no code or command. */
@@ -79,6 +119,9 @@ it('reads the patterns of the sources', () => {
   expect(isProduced('peer "…" is not connected')).toBe(true);
   expect(isProduced('peer "public/w1" has left the building')).toBe(false);
   expect(isProduced('peer "…" has left …')).toBe(false);
+  expect(isProduced('client already exists and is active: public/x (…)')).toBe(true);
+  expect(isProduced('client already exists and is active: public/x (… a random one …)')).toBe(true);
+  expect(isProduced('client already exists and is active: public/x (… a fixed one …)')).toBe(false);
 });
 
 describe.each(docs.map((d) => [d.file, d] as const))('%s', (_file, doc) => {
