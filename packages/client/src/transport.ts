@@ -3,7 +3,7 @@
  * close), so tests can use an in-memory pair; {@link openWebSocketTransport} is the real one:
  * it opens a WebSocket, does Hypha's handshake, and hands over a transport that is ready.
  */
-import { connectionInfoSchema, MycelError, type ConnectionInfo } from '@mycel/protocol';
+import { connectionInfoSchema, isErrorCode, MycelError, type ConnectionInfo } from '@mycel/protocol';
 
 /** A frame: binary RPC traffic, or a text control message. */
 export type TransportMessage = Uint8Array | string;
@@ -131,8 +131,13 @@ export async function openWebSocketTransport(
       }
       const type = (message as { type?: unknown } | null)?.type;
       if (type === 'error') {
-        const reason = String((message as { message?: unknown }).message ?? 'refused');
-        fail(new MycelError('CONNECTION_CLOSED', `the hub refused the connection: ${reason}`, { data: { refused: true } }));
+        const { message: reason = 'refused', code } = message as { message?: unknown; code?: unknown };
+        // A Mycel hub says why with a code (CLIENT_ID_IN_USE, ...); other hubs send only the text.
+        fail(
+          new MycelError(isErrorCode(code) ? code : 'CONNECTION_CLOSED', `the hub refused the connection: ${String(reason)}`, {
+            data: { refused: true },
+          }),
+        );
         return;
       }
       const parsed = connectionInfoSchema.safeParse(message);

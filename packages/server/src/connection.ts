@@ -4,6 +4,7 @@
  * interface.
  */
 import { packField, type PackedField, type UserInfo } from '@mycel/protocol';
+import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import type { QueuedBytes } from './queued-bytes.js';
 import type { TokenBucket } from './rate-limit.js';
@@ -25,6 +26,8 @@ export class ClientConnection {
    * broadcast also takes one per copy beyond the first, so fan-out counts against its rate.
    */
   rate: TokenBucket | undefined;
+  /** The hub's logger bound to this client's remote address (set once admitted). */
+  log: Logger | undefined;
   /** Clients this one sent chunks to: told when it leaves (`chunk-senders.ts`). */
   readonly chunkReceivers = new Set<ClientConnection>();
   readonly #maxBufferedBytes: number;

@@ -111,7 +111,7 @@ export async function startHub(hubOptions: HubOptions = {}): Promise<Hub> {
     router.forgetCaller(connection.peerId);
     manager.removeClient(connection);
     tellChunkReceivers(connection, manager.peerId, true);
-    log.info({ client: connection.peerId, code, rejected }, 'client disconnected');
+    (connection.log ?? log).info({ client: connection.peerId, code, rejected }, 'client disconnected');
   };
   const onSuperseded = (old: ClientConnection): void => {
     // What the old connection was sending in chunks must not meet the new one.

@@ -7,7 +7,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import type { RawData, WebSocket } from 'ws';
-import type { ConnectionInfo } from '@mycel/protocol';
+import type { ConnectionInfo, ErrorCode } from '@mycel/protocol';
 import { ClientConnection } from './connection.js';
 import { admit, type Admission } from './handshake.js';
 import type { ResolvedHubOptions } from './hub-options.js';
@@ -42,7 +42,9 @@ export interface AdmissionContext {
 
 /** Takes a freshly opened socket through its handshake. Never throws. */
 export function admitSocket(socket: WebSocket, request: IncomingMessage, context: AdmissionContext): void {
-  const { options, log } = context;
+  const { options } = context;
+  // Every line about this socket names where it comes from, so an operator can find the process.
+  const log = context.log.child({ remote: remoteAddress(request) });
   if (request.url && request.url.includes('?')) {
     refuseSocket(socket, 'query-string authentication is not supported: send the connection request as the first message', log);
     return;
@@ -58,8 +60,15 @@ export function admitSocket(socket: WebSocket, request: IncomingMessage, context
       refuseSocket(socket, result.reason, log);
       return;
     }
-    startSession(socket, result.admission, context);
+    startSession(socket, result.admission, { ...context, log });
   });
+}
+
+/** `address:port` of the peer (`[v6]:port` for IPv6); `unknown` once the socket is gone. */
+function remoteAddress(request: IncomingMessage): string {
+  const { remoteAddress: address, remotePort: port } = request.socket;
+  if (!address) return 'unknown';
+  return `${address.includes(':') ? `[${address}]` : address}:${port ?? '?'}`;
 }
 
 function startSession(
@@ -72,7 +81,11 @@ function startSession(
   const peerId = `${workspace}/${clientId}`;
   const existing = clients.get(peerId);
   if (existing && !isReconnection) {
-    refuseSocket(socket, `client already exists and is active: ${peerId}`, log);
+    // Hypha's wording first (clients may match on it), then what to do about it.
+    const reason =
+      `client already exists and is active: ${peerId} (another live connection uses client id "${clientId}"; ` +
+      `choose another client_id, leave it out for a random one, or come back with that connection's reconnection_token)`;
+    refuseSocket(socket, reason, log, 'CLIENT_ID_IN_USE');
     return;
   }
   const drop = (reason: string): void => {
@@ -80,6 +93,7 @@ function startSession(
     socket.terminate();
   };
   const connection = new ClientConnection(socket, workspace, clientId, user, options.maxBufferedBytes, drop, context.queuedBytes);
+  connection.log = log;
   clients.set(peerId, connection);
   if (existing) {
     // A reconnection supersedes the old socket; its clean-up must not touch the new registrations.
@@ -123,11 +137,14 @@ function startSession(
   socket.once('close', (code) => context.onClose(connection, code));
 }
 
-/** Sends an `error` frame naming `reason` and closes the socket with 1008. */
-export function refuseSocket(socket: WebSocket, reason: string, log: Logger): void {
+/**
+ * Sends an `error` frame naming `reason` (and a Mycel error `code` when there is one; hypha-rpc
+ * ignores it) and closes the socket with 1008.
+ */
+export function refuseSocket(socket: WebSocket, reason: string, log: Logger, code?: ErrorCode): void {
   log.warn({ reason }, 'connection refused');
   if (socket.readyState === socket.OPEN) {
-    socket.send(JSON.stringify({ type: 'error', message: reason }));
+    socket.send(JSON.stringify(code ? { type: 'error', message: reason, code } : { type: 'error', message: reason }));
     socket.close(1008, closeReason(reason));
   }
 }
