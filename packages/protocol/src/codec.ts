@@ -6,7 +6,7 @@
  */
 import { Packr } from 'msgpackr';
 import { MycelError } from './errors.js';
-import { DEFAULT_LIMITS } from './limits.js';
+import { DEFAULT_LIMITS, type DecodeBounds } from './limits.js';
 import { isMsgpackMap, skipMsgpack, type ScanRules } from './scan.js';
 
 const packr = new Packr({
@@ -107,8 +107,29 @@ export function checkBody(bytes: Uint8Array, restOffset: number, maxDepth = DEFA
 /** Decodes a whole frame: header, and body if any. */
 export function decodeFrame(bytes: Uint8Array): { main: unknown; extra: unknown } {
   const { main, restOffset } = decodeHead(bytes);
-  const extra = restOffset < bytes.length ? unpackValue(bytes.subarray(restOffset)) : undefined;
-  return { main, extra };
+  return { main, extra: decodeBody(bytes, restOffset) };
+}
+
+/**
+ * Decodes the body of a frame (undefined when there is none) after {@link checkBody}. With
+ * `bounds`, a body larger than they allow is refused with `LIMIT_EXCEEDED` before it is decoded.
+ */
+export function decodeBody(bytes: Uint8Array, restOffset: number, bounds?: DecodeBounds): unknown {
+  if (restOffset >= bytes.length) return undefined;
+  const size = bytes.length - restOffset;
+  if (bounds && size > bounds.maxBodyBytes) {
+    throw new MycelError('LIMIT_EXCEEDED', `message body of ${size} bytes is larger than this endpoint accepts (limit ${bounds.maxBodyBytes})`);
+  }
+  const values = checkBody(bytes, restOffset);
+  if (bounds) checkBodyValues(values, bounds);
+  return unpackScanned(bytes.subarray(restOffset));
+}
+
+/** Throws `LIMIT_EXCEEDED` when a body of `values` msgpack values exceeds `bounds`. */
+export function checkBodyValues(values: number, bounds: DecodeBounds): void {
+  if (values > bounds.maxBodyValues) {
+    throw new MycelError('LIMIT_EXCEEDED', `message body of ${values} values is more than this endpoint accepts (limit ${bounds.maxBodyValues})`);
+  }
 }
 
 /**

@@ -11,6 +11,8 @@ export { systemClock } from './clock.js';
 export type { Clock, TimerHandle } from './clock.js';
 export {
   checkBody,
+  checkBodyValues,
+  decodeBody,
   decodeFrame,
   decodeHead,
   encodeFrame,
@@ -58,6 +60,7 @@ export {
 export type { ServiceAddress } from './ids.js';
 export {
   API_VERSION,
+  BUILT_IN_DECODE_BOUNDS,
   DEFAULT_GET_SERVICE_TIMEOUT_MS,
   DEFAULT_HANDSHAKE_TIMEOUT_MS,
   DEFAULT_LIMITS,
@@ -65,7 +68,7 @@ export {
   DEFAULT_RECONNECTION_TOKEN_LIFETIME_S,
   DEFAULT_SELECT_TIMEOUT_MS,
 } from './limits.js';
-export type { ReceiverLimits } from './limits.js';
+export type { DecodeBounds, ReceiverLimits } from './limits.js';
 export {
   CACHED_CHUNK_OVERHEAD_BYTES,
   CACHED_MESSAGE_OVERHEAD_BYTES,

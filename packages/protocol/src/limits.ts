@@ -40,3 +40,26 @@ export const DEFAULT_LIMITS: Readonly<ReceiverLimits> = Object.freeze({
   maxPendingCalls: 10_000,
   maxBodyDepth: 100,
 });
+
+/**
+ * Bounds on one message body that a peer decodes, checked on its encoded bytes before anything
+ * is decoded: decoding costs time and memory in proportion to the values it makes (a million
+ * small keys in 8.5 MiB stalled a hub for seconds), so an endpoint anyone may call refuses a
+ * large body first, with `LIMIT_EXCEEDED`.
+ */
+export interface DecodeBounds {
+  /** Largest body, in bytes. */
+  maxBodyBytes: number;
+  /** Most msgpack values in a body, containers included. */
+  maxBodyValues: number;
+}
+
+/**
+ * Bounds of calls to a peer's `built-in` service, which every workspace may call: chunks of
+ * large messages (256 KiB each from hypha-rpc), pings, service descriptions.
+ * 1088 KiB (a chunk of up to 1 MiB and its envelope) and 10 000 values.
+ */
+export const BUILT_IN_DECODE_BOUNDS: Readonly<DecodeBounds> = Object.freeze({
+  maxBodyBytes: 1024 * 1024 + 64 * 1024,
+  maxBodyValues: 10_000,
+});

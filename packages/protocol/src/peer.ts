@@ -13,11 +13,11 @@ import { expandPromise, runCall, type RunContext } from './answer.js';
 import { CallTable, type Session } from './call-table.js';
 import { placeArguments } from './call-args.js';
 import { systemClock, type Clock, type TimerHandle } from './clock.js';
-import { decodeFrame, encodeFrame, mergeMessage } from './codec.js';
+import { decodeBody, decodeHead, encodeFrame, mergeMessage } from './codec.js';
 import { isMethodMessage, methodMessageSchema, type MethodMessage } from './envelope.js';
 import { errorToPayload, MycelError } from './errors.js';
 import { resolvePeerId, splitPeerId } from './ids.js';
-import { DEFAULT_LIMITS, DEFAULT_METHOD_TIMEOUT_MS } from './limits.js';
+import { BUILT_IN_DECODE_BOUNDS, DEFAULT_LIMITS, DEFAULT_METHOD_TIMEOUT_MS, type DecodeBounds } from './limits.js';
 import {
   accessDenied,
   describeMembers,
@@ -79,6 +79,12 @@ export interface PeerOptions {
   builtIn?: boolean;
   /** Name of the `built-in` service, as listings show it. @default "built-in" */
   name?: string;
+  /**
+   * Bounds on every body this peer decodes itself (frames, reassembled chunked messages), checked
+   * before decoding. Calls to `built-in` are bounded by {@link BUILT_IN_DECODE_BOUNDS} as well.
+   * @default none (the transport's frame limit)
+   */
+  decodeBounds?: DecodeBounds;
 }
 
 /** Where a frame goes, as its sender knows without decoding it. */
@@ -126,6 +132,7 @@ export class RpcPeer {
   readonly #heartbeats = new Set<{ handle: TimerHandle | undefined }>();
   /** What {@link runCall} needs from this peer (made once, not per call). */
   readonly #runContext: RunContext;
+  readonly #decodeBounds: DecodeBounds | undefined;
   #closedError: MycelError | undefined;
 
   constructor(options: PeerOptions) {
@@ -145,6 +152,7 @@ export class RpcPeer {
     this.#serverBaseUrl = options.serverBaseUrl;
     this.#logger = options.logger;
     this.#onEvent = options.onEvent;
+    this.#decodeBounds = options.decodeBounds;
     this.#messageCache = new MessageCache(() => this.#clock.now());
     if (options.builtIn ?? true) {
       this.addService(
@@ -158,7 +166,8 @@ export class RpcPeer {
           },
           touch: (key, heartbeat, from) => this.#touch(key, heartbeat, from),
           processFrame: (frame, context) => {
-            const { main, extra } = decodeFrame(frame);
+            const { main, restOffset } = decodeHead(frame);
+            const extra = decodeBody(frame, restOffset, this.#boundsFor(main));
             // The routing fields come from the trusted `process` call, never from the chunks.
             this.handleMessage(
               Object.assign(mergeMessage(main, extra), { from: context.from, ws: context.ws, to: this.peerId, user: (context as CallContext).user }),
@@ -366,14 +375,33 @@ export class RpcPeer {
   /** Handles one binary frame. Never throws: a malformed frame is logged and dropped. */
   handleFrame(frame: Uint8Array): void {
     let message: Record<string, unknown>;
+    let main: unknown;
     try {
-      const { main, extra } = decodeFrame(frame);
-      message = mergeMessage(main, extra);
+      const head = decodeHead(frame);
+      main = head.main;
+      message = mergeMessage(main, decodeBody(frame, head.restOffset, this.#boundsFor(main)));
     } catch (error) {
       this.#logger?.warn({ err: String(error) }, 'dropped malformed frame');
+      // A call whose body was refused unread still gets its answer.
+      const { type, from, session } = (main ?? {}) as Record<string, unknown>;
+      if (type === 'method' && typeof from === 'string' && typeof session === 'string') {
+        this.#reply(from, `${session}.reject`, MycelError.from(error, 'BAD_MESSAGE'));
+      }
       return;
     }
     this.handleMessage(message);
+  }
+
+  /** The bounds on the body of a frame with header `main`: this peer's, and `built-in`'s for its calls. */
+  #boundsFor(main: unknown): DecodeBounds | undefined {
+    const method = (main as { method?: unknown } | null)?.method;
+    if (typeof method !== 'string' || !method.startsWith('services.built-in.')) return this.#decodeBounds;
+    const own = this.#decodeBounds;
+    if (!own) return BUILT_IN_DECODE_BOUNDS;
+    return {
+      maxBodyBytes: Math.min(own.maxBodyBytes, BUILT_IN_DECODE_BOUNDS.maxBodyBytes),
+      maxBodyValues: Math.min(own.maxBodyValues, BUILT_IN_DECODE_BOUNDS.maxBodyValues),
+    };
   }
 
   /** Handles one decoded message (header and body merged). Never throws. */

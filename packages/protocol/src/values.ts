@@ -110,7 +110,9 @@ export function encodeValue(value: unknown, hooks: ValueHooks, name = 'callback'
 export function decodeValue(value: unknown, hooks: ValueHooks, depth = 0): unknown {
   if (value === null || typeof value !== 'object') return value;
   if (depth >= MAX_VALUE_DEPTH) throw tooDeep();
-  if (value instanceof Uint8Array || value instanceof Date) return value;
+  // Binary data and dates pass as they are; any other typed array too, never walked index by
+  // index (a 4 MiB Int8Array would become four million keys).
+  if (ArrayBuffer.isView(value) || value instanceof Date) return value;
   if (Array.isArray(value)) return value.map((item) => decodeValue(item, hooks, depth + 1));
   const record = value as Record<string, unknown>;
   switch (record._rtype) {

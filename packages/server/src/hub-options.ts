@@ -83,6 +83,14 @@ export interface HubOptions {
   maxSubscriptionsPerClient?: number;
   /** Manager operations that call out (selections, service fetches, pings) one client may run at once. @default 32 */
   maxManagerCallsPerClient?: number;
+  /**
+   * Largest message body the manager decodes (its calls carry metadata: a service info is at most
+   * `maxServiceInfoBytes`; chunks of larger messages at most 1 MiB); larger ones are refused
+   * unread with `LIMIT_EXCEEDED`. @default 1088 KiB (a 1 MiB chunk and its envelope)
+   */
+  maxManagerBodyBytes?: number;
+  /** Most msgpack values in a body the manager decodes; more are refused unread with `LIMIT_EXCEEDED`. @default 16384 */
+  maxManagerBodyValues?: number;
   /** Default timeout of the manager's `ping` when the caller gives none. @default 5000 */
   managerPingTimeoutMs?: number;
   /** Time a closing hub waits for peers to finish the close handshake before cutting them off. @default 2000 */
@@ -127,6 +135,8 @@ export const DEFAULT_HUB_OPTIONS = Object.freeze({
   pingIntervalMs: 10_000,
   maxSubscriptionsPerClient: 256,
   maxManagerCallsPerClient: 32,
+  maxManagerBodyBytes: 1024 * 1024 + 64 * 1024,
+  maxManagerBodyValues: 16_384,
   managerPingTimeoutMs: 5_000,
   closeGraceMs: 2_000,
   reconnectionTokenLifetimeS: DEFAULT_RECONNECTION_TOKEN_LIFETIME_S,

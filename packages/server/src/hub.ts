@@ -89,6 +89,7 @@ export async function startHub(hubOptions: HubOptions = {}): Promise<Hub> {
     peerId: manager.peerId,
     user: manager.user,
     handleMessage: (message) => manager.peer.handleMessage(message),
+    decodeBounds: { maxBodyBytes: options.maxManagerBodyBytes, maxBodyValues: options.maxManagerBodyValues },
   });
 
   const liveness = startLiveness(wss, options.pingIntervalMs, log);

@@ -19,7 +19,8 @@ import {
   MycelError,
   replaceHead,
   resolvePeerId,
-  unpackValue,
+  decodeBody,
+  type DecodeBounds,
   type ErrorCode,
   type FrameMeta,
   type UserInfo,
@@ -39,6 +40,8 @@ export interface ManagerEndpoint {
   readonly user: UserInfo;
   /** Handles one message addressed to the manager (header and body merged). */
   handleMessage(message: Record<string, unknown>): void;
+  /** What the manager decodes of one body; larger bodies are refused unread. */
+  readonly decodeBounds: DecodeBounds;
 }
 
 /** Options of {@link Router}. */
@@ -73,6 +76,16 @@ export class Router {
 
   /** Routes a binary frame a client sent. Never throws. */
   routeFromClient(sender: ClientConnection, frame: Uint8Array): void {
+    try {
+      this.#route(sender, frame);
+    } catch (error) {
+      // A bug, not bad input (that is refused above with its reason): whatever it was, it stays
+      // with this frame and never reaches the socket's event handler.
+      this.#log.error({ client: sender.peerId, err: String(error) }, 'routing failed');
+    }
+  }
+
+  #route(sender: ClientConnection, frame: Uint8Array): void {
     let head: Record<string, unknown>;
     let restOffset: number;
     try {
@@ -123,7 +136,7 @@ export class Router {
     const manager = this.#manager;
     if (manager && target === manager.peerId) {
       if (withUser) head.user = sender.user;
-      this.#toManager(sender, head, frame, restOffset);
+      this.#toManager(sender, manager, head, frame, restOffset);
       return;
     }
     const callee = this.#targets.resolve(target);
@@ -234,21 +247,23 @@ export class Router {
     return this.#inFlight.answered(callee, caller, method.slice(0, dot), suffix === 'reject');
   }
 
-  #toManager(sender: ClientConnection, head: Record<string, unknown>, frame: Uint8Array, restOffset: number): void {
+  #toManager(sender: ClientConnection, manager: ManagerEndpoint, head: Record<string, unknown>, frame: Uint8Array, restOffset: number): void {
     let message: Record<string, unknown> = head;
     if (restOffset < frame.length) {
       try {
-        const extra = unpackValue(frame.subarray(restOffset));
+        // Bounded before decoding: the manager decodes every body whole, on the hub's only thread.
+        const extra = decodeBody(frame, restOffset, manager.decodeBounds);
         if (extra !== null && typeof extra === 'object' && !Array.isArray(extra)) {
           // The stamped header wins over anything the body says about `from`/`ws`/`user`.
           message = mergeMessage(head, extra);
         }
       } catch (error) {
-        this.#refuse(sender, head, 'BAD_MESSAGE', MycelError.from(error).message);
+        const err = MycelError.from(error, 'BAD_MESSAGE');
+        this.#refuse(sender, head, err.code, err.message);
         return;
       }
     }
-    this.#manager?.handleMessage(message);
+    manager.handleMessage(message);
   }
 
   #broadcastFrom(

@@ -64,6 +64,8 @@ export function createManager(managerOptions: ManagerOptions): Manager {
     // round); this only has to hold all of them.
     maxPendingCalls: 1_000_000,
     logger,
+    // Chunked messages reassembled here are bounded like frames (the router checks those).
+    decodeBounds: { maxBodyBytes: options.maxManagerBodyBytes, maxBodyValues: options.maxManagerBodyValues },
   });
 
   const emit = (workspace: string, type: string, data: unknown) => router.broadcastEvent(workspace, type, data);
