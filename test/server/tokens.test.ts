@@ -13,7 +13,7 @@ describe('TokenSigner', () => {
     const token = new TokenSigner('secret').sign(CLAIMS, 3600, NOW_MS);
     const parts = token.split('.');
     expect(parts).toHaveLength(3);
-    expect(decodePart(parts[0])).toEqual({ alg: 'HS256', typ: 'JWT' });
+    expect(decodePart(parts[0])).toEqual({ alg: 'HS256', typ: 'JWT', kid: new TokenSigner('secret').keyId });
     expect(decodePart(parts[1])).toEqual({ ...CLAIMS, iat: NOW_MS / 1000, exp: NOW_MS / 1000 + 3600 });
   });
 

@@ -6,7 +6,7 @@
 import { nanoid } from 'nanoid';
 import { connectionRequestSchema, isValidName, type UserInfo } from '@mycel/protocol';
 import { DEFAULT_HUB_OPTIONS } from './hub-options.js';
-import { TokenSigner } from './tokens.js';
+import type { TokenSigner } from './tokens.js';
 
 /** Largest handshake frame accepted by default, in characters. */
 export const MAX_HANDSHAKE_CHARS = DEFAULT_HUB_OPTIONS.maxHandshakeChars;
@@ -55,12 +55,16 @@ export function admit(
   let userId: string | undefined;
   let isReconnection = false;
   if (request.reconnection_token) {
-    const verified = tokens.verify(request.reconnection_token);
-    // A token this hub cannot verify (it restarted with a new secret) is honoured as an anonymous
-    // claim of the same identity: it does not supersede a live connection.
-    const claims = verified ?? TokenSigner.readUnverified(request.reconnection_token);
-    if (!claims) return refuse('the reconnection token is malformed');
-    isReconnection = verified !== undefined;
+    const verdict = tokens.inspect(request.reconnection_token);
+    if (verdict.kind === 'malformed') return refuse('the reconnection token is malformed');
+    if (verdict.kind === 'bad-signature') {
+      return refuse('the reconnection token is invalid: its signature does not match its claims; connect without it');
+    }
+    // A token signed with another key (a hub that restarted with a new secret), or an expired
+    // one, is honoured only as a claim of the client id and workspace, which any anonymous client
+    // may make: the client gets a new user and does not supersede a live connection.
+    const claims = verdict.claims;
+    isReconnection = verdict.kind === 'valid';
     if (workspace && workspace !== claims.workspace) {
       return refuse(`workspace mismatch: the reconnection token is for "${claims.workspace}", not "${workspace}"`);
     }
@@ -69,7 +73,7 @@ export function admit(
     }
     workspace = claims.workspace;
     clientId = claims.client_id;
-    userId = claims.user_id;
+    if (isReconnection) userId = claims.user_id;
   }
   workspace ??= 'public';
   clientId ??= nanoid();

@@ -17,20 +17,52 @@ export interface ReconnectionClaims {
   exp: number;
 }
 
+/**
+ * What {@link TokenSigner.inspect} makes of a token: valid; signed with this hub's key but
+ * forged or tampered with (`bad-signature`); signed with this key but `expired`; signed with
+ * another key (`foreign`: a previous hub's, with the claims it states, unchecked); `malformed`.
+ */
+export type TokenVerdict =
+  | { kind: 'valid'; claims: ReconnectionClaims }
+  | { kind: 'expired'; claims: Omit<ReconnectionClaims, 'exp'> }
+  | { kind: 'foreign'; claims: Omit<ReconnectionClaims, 'exp'> }
+  | { kind: 'bad-signature' }
+  | { kind: 'malformed' };
+
 /** Signs and verifies reconnection tokens with one secret. */
 export class TokenSigner {
   readonly #secret: Buffer;
+  readonly #keyId: string;
 
   /** @param secret the HMAC key; a random one when omitted (tokens then die with the hub). */
   constructor(secret?: string) {
     this.#secret = secret ? Buffer.from(secret, 'utf8') : randomBytes(32);
+    // Names the key without revealing it, so a token signed with this key but not matching its
+    // signature can be told from one a previous hub (another secret) signed.
+    this.#keyId = this.#mac('mycel reconnection key id').slice(0, 16);
+  }
+
+  /** The `kid` this signer puts in the header of its tokens. */
+  get keyId(): string {
+    return this.#keyId;
   }
 
   /** Issues a token valid for `lifetimeS` seconds. */
   sign(claims: Omit<ReconnectionClaims, 'exp'>, lifetimeS: number, nowMs = Date.now()): string {
-    const header = encodePart({ alg: 'HS256', typ: 'JWT' });
+    const header = encodePart({ alg: 'HS256', typ: 'JWT', kid: this.#keyId });
     const body = encodePart({ ...claims, exp: Math.floor(nowMs / 1000) + lifetimeS, iat: Math.floor(nowMs / 1000) });
     return `${header}.${body}.${this.#mac(`${header}.${body}`)}`;
+  }
+
+  /** Says what a token is (see {@link TokenVerdict}). Never throws. */
+  inspect(token: string, nowMs = Date.now()): TokenVerdict {
+    const valid = this.verify(token, nowMs);
+    if (valid) return { kind: 'valid', claims: valid };
+    const claims = TokenSigner.readUnverified(token);
+    if (!claims) return { kind: 'malformed' };
+    if (readKeyId(token) !== this.#keyId) return { kind: 'foreign', claims };
+    const [header, body, mac] = token.split('.') as [string, string, string];
+    return this.#macMatches(`${header}.${body}`, mac) ? { kind: 'expired', claims } : { kind: 'bad-signature' };
   }
 
   /** The claims of a valid, unexpired token, or undefined. Never throws. */
@@ -38,9 +70,7 @@ export class TokenSigner {
     const parts = token.split('.');
     if (parts.length !== 3) return undefined;
     const [header, body, mac] = parts as [string, string, string];
-    const expected = Buffer.from(this.#mac(`${header}.${body}`));
-    const given = Buffer.from(mac);
-    if (expected.length !== given.length || !timingSafeEqual(expected, given)) return undefined;
+    if (!this.#macMatches(`${header}.${body}`, mac)) return undefined;
     let claims: unknown;
     try {
       claims = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
@@ -72,8 +102,23 @@ export class TokenSigner {
     }
   }
 
+  #macMatches(data: string, mac: string): boolean {
+    const expected = Buffer.from(this.#mac(data));
+    const given = Buffer.from(mac);
+    return expected.length === given.length && timingSafeEqual(expected, given);
+  }
+
   #mac(data: string): string {
     return createHmac('sha256', this.#secret).update(data).digest('base64url');
+  }
+}
+
+/** The `kid` of a token's header, if it has one. */
+function readKeyId(token: string): unknown {
+  try {
+    return (JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8')) as { kid?: unknown } | null)?.kid;
+  } catch {
+    return undefined;
   }
 }
 
