@@ -124,7 +124,7 @@ describe('getService modes without probes', () => {
     expect(error).toBeInstanceOf(MycelError);
     expect((error as MycelError).code).toBe('BAD_MODE');
     expect((error as MycelError).message).toMatchInlineSnapshot(
-      `"multiple services found for "task" (3): "public/task-i0:task", "public/task-i1:task", "public/task-i2:task"; choose one with mode "random", "first", "last", "select:min:FN", "select:max:FN" or "select:first_success:FN""`,
+      `"multiple services found for "task" (3): "public/task-i0:task", "public/task-i1:task", "public/task-i2:task"; choose one with mode "random", "first", "last", "select:min:FN", "select:max:FN" or "select:first_success:FN", or one per call with a "balance:" mode"`,
     );
   });
 

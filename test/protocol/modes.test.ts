@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultMode, formatMode, MycelError, parseMode, VALID_MODE_FORMS, type Mode } from '@mycel/protocol';
+import { defaultMode, formatMode, isPerCallMode, MycelError, parseMode, VALID_MODE_FORMS, type Mode } from '@mycel/protocol';
 
 function badModeError(mode: unknown): MycelError {
   try {
@@ -22,6 +22,15 @@ describe('parseMode', () => {
     ['select:first_success:ready', { kind: 'select', criterion: 'first_success', fn: 'ready' }],
     ['select:min:stats.load', { kind: 'select', criterion: 'min', fn: 'stats.load' }],
     ['select:max:$x_1', { kind: 'select', criterion: 'max', fn: '$x_1' }],
+    ['balance:round_robin', { kind: 'balance', strategy: 'round_robin' }],
+    ['balance:random', { kind: 'balance', strategy: 'random' }],
+    ['balance:weighted', { kind: 'balance', strategy: 'weighted' }],
+    ['balance:least_inflight', { kind: 'balance', strategy: 'least_inflight' }],
+    ['balance:p2c', { kind: 'balance', strategy: 'p2c' }],
+    ['balance:least_latency', { kind: 'balance', strategy: 'least_latency' }],
+    ['balance:hash', { kind: 'balance', strategy: 'hash' }],
+    ['balance:min:get_load', { kind: 'balance', strategy: 'min', fn: 'get_load' }],
+    ['balance:max:stats.free', { kind: 'balance', strategy: 'max', fn: 'stats.free' }],
   ])('parses "%s"', (mode, expected) => {
     expect(parseMode(mode, 'ws')).toEqual(expected);
   });
@@ -52,6 +61,16 @@ describe('parseMode', () => {
     'EXACT',
     ' random',
     'native:first',
+    'balance',
+    'balance:',
+    'balance:bogus',
+    'balance:round-robin',
+    'balance:ROUND_ROBIN',
+    'balance:round_robin:x',
+    'balance:min',
+    'balance:min:',
+    'balance:max:1x',
+    'balance:first_success:ready',
   ])('rejects "%s" with BAD_MODE', (mode) => {
     expect(badModeError(mode).code).toBe('BAD_MODE');
   });
@@ -62,7 +81,7 @@ describe('parseMode', () => {
 
   it('names the mode and every valid form in the error', () => {
     expect(badModeError('select:avg:x').message).toMatchInlineSnapshot(
-      `"invalid mode "select:avg:x": expected one of "exact", "random", "first", "last", "select:min:FN", "select:max:FN", "select:first_success:FN""`,
+      `"invalid mode "select:avg:x": expected one of "exact", "random", "first", "last", "select:min:FN", "select:max:FN", "select:first_success:FN", "balance:round_robin", "balance:random", "balance:weighted", "balance:least_inflight", "balance:p2c", "balance:least_latency", "balance:hash", "balance:min:FN", "balance:max:FN""`,
     );
     const message = badModeError('bogus').message;
     for (const form of VALID_MODE_FORMS) expect(message).toContain(`"${form}"`);
@@ -79,8 +98,16 @@ describe('defaultMode', () => {
 
 describe('formatMode', () => {
   it('writes every mode back to a string parseMode reads', () => {
-    for (const text of ['exact', 'random', 'first', 'last', 'select:min:a', 'select:max:b.c', 'select:first_success:d']) {
+    for (const text of ['exact', 'random', 'first', 'last', 'select:min:a', 'select:max:b.c', 'select:first_success:d', 'balance:p2c', 'balance:min:load']) {
       expect(formatMode(parseMode(text, 'ws'))).toBe(text);
     }
+  });
+});
+
+describe('isPerCallMode', () => {
+  it('is true for balance: modes only', () => {
+    expect(isPerCallMode(parseMode('balance:hash', 'ws'))).toBe(true);
+    expect(isPerCallMode(parseMode('balance:max:f', 'ws'))).toBe(true);
+    for (const text of ['exact', 'random', 'select:min:a']) expect(isPerCallMode(parseMode(text, 'ws'))).toBe(false);
   });
 });

@@ -68,7 +68,7 @@ describe('selectInstance', () => {
     expect(error).toBeInstanceOf(MycelError);
     expect((error as MycelError).code).toBe('BAD_MODE');
     expect((error as MycelError).message).toMatchInlineSnapshot(
-      `"multiple services found for "math" (2): "w1", "w2"; choose one with mode "random", "first", "last", "select:min:FN", "select:max:FN" or "select:first_success:FN""`,
+      `"multiple services found for "math" (2): "w1", "w2"; choose one with mode "random", "first", "last", "select:min:FN", "select:max:FN" or "select:first_success:FN", or one per call with a "balance:" mode"`,
     );
   });
 

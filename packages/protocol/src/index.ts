@@ -79,8 +79,8 @@ export {
   MAX_CACHED_MESSAGES_PER_SENDER,
 } from './message-cache.js';
 export type { MessageCacheLimits } from './message-cache.js';
-export { choosingModeForms, defaultMode, formatMode, MODE_GRAMMAR, parseMode, VALID_MODE_FORMS } from './modes.js';
-export type { Mode, ModeString, SelectCriterion } from './modes.js';
+export { choosingModeForms, defaultMode, formatMode, isPerCallMode, MODE_GRAMMAR, parseMode, VALID_MODE_FORMS } from './modes.js';
+export type { BalanceStrategy, Mode, ModeString, SelectCriterion } from './modes.js';
 export { paramNames, withParamNames } from './params.js';
 export { RpcPeer } from './peer.js';
 export type {

@@ -8,13 +8,20 @@ import { MycelError } from './errors.js';
 /** How `select:` modes compare probe results. */
 export type SelectCriterion = 'min' | 'max' | 'first_success';
 
+/** The per-call strategies of `balance:` modes that need no load report. */
+export type BalanceStrategy = 'round_robin' | 'random' | 'weighted' | 'least_inflight' | 'p2c' | 'least_latency' | 'hash';
+
 /** A parsed selection mode. */
 export type Mode =
   | { kind: 'exact' }
   | { kind: 'random' }
   | { kind: 'first' }
   | { kind: 'last' }
-  | { kind: 'select'; criterion: SelectCriterion; fn: string };
+  | { kind: 'select'; criterion: SelectCriterion; fn: string }
+  /** Chooses an instance for every call, in the hub. */
+  | { kind: 'balance'; strategy: BalanceStrategy }
+  /** Chooses per call by the lowest / highest load report of `fn` (they come with load reports). */
+  | { kind: 'balance'; strategy: 'min' | 'max'; fn: string };
 
 /**
  * Every form a mode may take, and the mode it stands for. In a form, `FN` stands for a function
@@ -28,6 +35,15 @@ export const MODE_GRAMMAR = {
   'select:min:FN': (fn) => ({ kind: 'select', criterion: 'min', fn }),
   'select:max:FN': (fn) => ({ kind: 'select', criterion: 'max', fn }),
   'select:first_success:FN': (fn) => ({ kind: 'select', criterion: 'first_success', fn }),
+  'balance:round_robin': () => ({ kind: 'balance', strategy: 'round_robin' }),
+  'balance:random': () => ({ kind: 'balance', strategy: 'random' }),
+  'balance:weighted': () => ({ kind: 'balance', strategy: 'weighted' }),
+  'balance:least_inflight': () => ({ kind: 'balance', strategy: 'least_inflight' }),
+  'balance:p2c': () => ({ kind: 'balance', strategy: 'p2c' }),
+  'balance:least_latency': () => ({ kind: 'balance', strategy: 'least_latency' }),
+  'balance:hash': () => ({ kind: 'balance', strategy: 'hash' }),
+  'balance:min:FN': (fn) => ({ kind: 'balance', strategy: 'min', fn }),
+  'balance:max:FN': (fn) => ({ kind: 'balance', strategy: 'max', fn }),
 } as const satisfies Record<string, (fn: string) => Mode>;
 
 /** A form of {@link MODE_GRAMMAR} as a string type: `FN` becomes any string. */
@@ -74,7 +90,14 @@ export function parseMode(mode: unknown, workspace: string): Mode {
 
 /** Formats a mode back into its string form. */
 export function formatMode(mode: Mode): string {
-  return mode.kind === 'select' ? `select:${mode.criterion}:${mode.fn}` : mode.kind;
+  if (mode.kind === 'select') return `select:${mode.criterion}:${mode.fn}`;
+  if (mode.kind === 'balance') return 'fn' in mode ? `balance:${mode.strategy}:${mode.fn}` : `balance:${mode.strategy}`;
+  return mode.kind;
+}
+
+/** Whether `mode` chooses an instance for every call (a `balance:` mode) rather than once. */
+export function isPerCallMode(mode: Mode): mode is Extract<Mode, { kind: 'balance' }> {
+  return mode.kind === 'balance';
 }
 
 /** The `FN` of `parts` when they match `form` (`""` for a form without one), else undefined. */
@@ -96,8 +119,12 @@ function badMode(mode: string): MycelError {
   return new MycelError('BAD_MODE', `invalid mode "${mode}": expected one of ${forms}`);
 }
 
-/** The forms that choose among several instances, as a sentence: `"a", "b" or "c"`. */
+/**
+ * The forms that choose among several instances, as a sentence: `"a", "b" or "c"`, then the
+ * per-call ones in a word (they are many, and listed in full where a mode is malformed).
+ */
 export function choosingModeForms(): string {
-  const forms = VALID_MODE_FORMS.filter((f) => f !== 'exact').map((f) => `"${f}"`);
-  return forms.length < 2 ? forms.join('') : `${forms.slice(0, -1).join(', ')} or ${forms[forms.length - 1]}`;
+  const forms = VALID_MODE_FORMS.filter((f) => f !== 'exact' && !f.startsWith('balance:')).map((f) => `"${f}"`);
+  const once = forms.length < 2 ? forms.join('') : `${forms.slice(0, -1).join(', ')} or ${forms[forms.length - 1]}`;
+  return `${once}, or one per call with a "balance:" mode`;
 }

@@ -27,7 +27,7 @@ export interface SelectOptions<C> {
 }
 
 /** Why a candidate was chosen. */
-export type SelectionReason = 'only' | 'exact' | 'random' | 'first' | 'last' | 'best' | 'first_success' | 'fallback';
+export type SelectionReason = 'only' | 'exact' | 'random' | 'first' | 'last' | 'best' | 'first_success' | 'fallback' | 'balance';
 
 /** The outcome of a selection. */
 export interface Selection<C> {
@@ -67,6 +67,9 @@ export async function selectInstance<C>(
       return { candidate: candidates[candidates.length - 1] as C, reason: 'last' };
     case 'select':
       return pickByProbes(candidates, mode, probe, options);
+    case 'balance':
+      // A proxy that moves per call needs the hub's router: there is nothing to choose once here.
+      throw new MycelError('BAD_MODE', `mode "${formatMode(mode)}" chooses per call in the hub; it cannot be run here`);
     default: {
       const never: never = mode;
       throw new MycelError('BAD_MODE', `invalid mode "${formatMode(never)}"`);
