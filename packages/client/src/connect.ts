@@ -13,6 +13,7 @@ import {
   type ConnectionInfo,
   type ServiceDefinition as PeerServiceDefinition,
 } from '@mycel/protocol';
+import { addWithKey } from './balanced-proxy.js';
 import { Emitter, type Listener } from './events.js';
 import {
   DEFAULT_CONNECT_TIMEOUT_MS,
@@ -153,7 +154,10 @@ export class MycelClient {
             ServiceProxyOf<T>
           >);
     return pending.then((proxy) => {
-      if (proxy !== null && typeof proxy === 'object') this.#origins.set(proxy, { query, options: { ...options } });
+      if (proxy !== null && typeof proxy === 'object') {
+        this.#origins.set(proxy, { query, options: { ...options } });
+        addWithKey(proxy, (target, method, args, callOptions) => this.#requirePeer().call(target, method, args, callOptions));
+      }
       return proxy;
     });
   }
@@ -319,3 +323,4 @@ function openTransportOf(options: ConnectOptions): OpenTransport {
   const timeoutMs = options.handshakeTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   return (request) => openWebSocketTransport(url, request, { WebSocket: options.WebSocket, timeoutMs });
 }
+

@@ -25,11 +25,14 @@ export type RemoteFunction<F> = F extends (...args: infer A) => infer R ? (...ar
 
 /** Fields every service proxy carries besides its functions. */
 export interface ServiceProxyMeta {
-  /** Full id of the instance the proxy is bound to. */
+  /**
+   * Full id of the instance the proxy is bound to; for a `balance:` proxy, of the virtual peer
+   * the hub resolves per call (`workspace/~balanced-...:service`).
+   */
   id: string;
   name?: string;
   description?: string;
-  config?: ServiceConfig & { workspace?: string };
+  config?: ServiceConfig & { workspace?: string; mode?: string };
 }
 
 /**
@@ -43,7 +46,19 @@ export interface ServiceProxyMeta {
  */
 export type ServiceProxy<T> = {
   [K in keyof T]: T[K] extends AnyFunction ? RemoteFunction<T[K]> : T[K] extends object ? ServiceProxy<T[K]> : T[K];
-} & ServiceProxyMeta;
+} & ServiceProxyMeta & {
+  /**
+   * The same proxy, each of whose calls carries the affinity key `key`: a `balance:hash` proxy
+   * sends calls with the same key to the same instance, without a `getService` per key. On a
+   * proxy that does not balance by key the key has no effect. (Absent when the service has a
+   * member named `withKey`.)
+   *
+   * @example
+   * const carts = await api.getService<Carts>('carts', { mode: 'balance:hash' });
+   * await carts.withKey(userId).add(item);
+   */
+  withKey(key: string | number): ServiceProxy<T>;
+};
 
 /**
  * What `getService` gives without a type argument: `any`, as hypha-rpc's `getService` does. Every
@@ -70,15 +85,31 @@ export type ServiceDefinition<T extends Record<string, unknown> = Record<string,
   config?: ServiceConfig;
 } & { [K in keyof T]: K extends 'config' ? ServiceConfig | undefined : ServiceMember | undefined };
 
-/** Options of `getService`. */
+/**
+ * Options of `getService`. Every field but `selectOn` goes to the hub as the `config` of
+ * `get_service`, unknown ones included (the hub ignores what it does not know).
+ */
 export interface GetServiceOptions {
   /**
-   * How to choose among several instances: `exact`, `random`, `first`, `last`,
-   * `select:min:FN`, `select:max:FN`, `select:first_success:FN`. Editors complete these forms;
-   * any string is accepted and checked by the hub (a malformed mode is refused with `BAD_MODE`).
+   * How to choose among several instances: once (`exact`, `random`, `first`, `last`,
+   * `select:min:FN`, `select:max:FN`, `select:first_success:FN`) or for every call
+   * (`balance:round_robin`, `balance:random`, `balance:weighted`, `balance:least_inflight`,
+   * `balance:p2c`, `balance:least_latency`, `balance:hash`; see docs/balancing.md). Editors
+   * complete these forms; any string is accepted and checked by the hub (a malformed mode is
+   * refused with `BAD_MODE`).
    * @default "random" in the `public` workspace, "exact" elsewhere
    */
   mode?: ModeString;
+  /** `balance:` modes: only instances whose `config.metadata` has each of these values. */
+  match?: Record<string, string>;
+  /** `balance:hash`: the affinity key of every call (per call: `proxy.withKey(key)`). @default the caller's client id */
+  key?: string | number;
+  /** `balance:hash`: seconds a key keeps its instance. */
+  affinity_ttl?: number;
+  /** `balance:hash`: most keys whose instance is remembered. */
+  affinity_max_entries?: number;
+  /** Any other field is passed to the hub as it is. */
+  [field: string]: unknown;
   /** Bound of a `select:` probe round, in seconds. @default 2 */
   select_timeout?: number;
   /** Seconds to wait for the service description. @default 10 */

@@ -105,6 +105,11 @@ export interface CallOptions {
    * deadline (no `t` is sent, heartbeats are ignored). @default true
    */
   heartbeats?: boolean;
+  /**
+   * The affinity key of this one call, sent as the header field `balance_key`: a `balance:hash`
+   * proxy's hub routes the call by it instead of the proxy's key. Other targets ignore it.
+   */
+  balanceKey?: string;
 }
 
 /**
@@ -293,7 +298,9 @@ export class RpcPeer {
       const extra: Record<string, unknown> = { args: encoded, promise: '*' };
       if (heartbeats) extra.t = timeoutMs / 2000;
       if (options.kwargs) extra.with_kwargs = true;
-      frame = encodeFrame(this.#header(target, method, session.id), extra);
+      const header = this.#header(target, method, session.id);
+      if (options.balanceKey !== undefined) header.balance_key = options.balanceKey;
+      frame = encodeFrame(header, extra);
     } catch (error) {
       this.#calls.discard(session.id);
       return Promise.reject(MycelError.from(error, 'BAD_MESSAGE'));
