@@ -35,8 +35,8 @@ describe('TargetResolver', () => {
 
   it('finds the instance a services call names, and none for callbacks or unknown services', () => {
     const { resolver, worker, record } = setup();
-    expect(resolver.instanceOf(worker, 'services.svc.add')).toBe(record.state);
-    expect(resolver.instanceOf(worker, 'services.svc.nested.fn')).toBe(record.state);
+    expect(resolver.instanceOf(worker, 'services.svc.add')).toBe(record);
+    expect(resolver.instanceOf(worker, 'services.svc.nested.fn')).toBe(record);
     expect(resolver.instanceOf(worker, 'services.other.add')).toBeUndefined();
     expect(resolver.instanceOf(worker, 'services.svc')).toBeUndefined();
     expect(resolver.instanceOf(worker, 'abc123.cb#x')).toBeUndefined();

@@ -5,6 +5,7 @@
  */
 import { nanoid } from 'nanoid';
 import { connectionRequestSchema, isValidName, type UserInfo } from '@mycel/protocol';
+import { VIRTUAL_CLIENT_PREFIX } from './virtual-targets.js';
 import { DEFAULT_HUB_OPTIONS } from './hub-options.js';
 import type { TokenSigner } from './tokens.js';
 
@@ -79,6 +80,8 @@ export function admit(
   clientId ??= nanoid();
   if (!isValidName(workspace) || workspace.includes('*')) return refuse(`invalid workspace "${workspace}"`);
   if (!isValidName(clientId) || clientId.includes('*')) return refuse(`invalid client id "${clientId}"`);
+  // Balanced proxies target peers with these ids; a client named so would take their calls.
+  if (clientId.startsWith(VIRTUAL_CLIENT_PREFIX)) return refuse(`client ids starting with "${VIRTUAL_CLIENT_PREFIX}" are reserved`);
   userId ??= `anonymouz-${nanoid(12)}`;
   return {
     ok: true,

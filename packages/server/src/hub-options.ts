@@ -93,6 +93,17 @@ export interface HubOptions {
   maxManagerBodyValues?: number;
   /** Default timeout of the manager's `ping` when the caller gives none. @default 5000 */
   managerPingTimeoutMs?: number;
+  /** Balanced services (`balance:` proxies) one client may hold; asking again for the same one reuses it. @default 256 */
+  maxBalancedServicesPerClient?: number;
+  /** Calls of one client that may wait in the hub for an instance below its `max_concurrency`. @default 1000 */
+  maxQueuedCallsPerClient?: number;
+  /** Bytes of such waiting calls one client may have in the hub. @default 16 MiB */
+  maxQueuedBytesPerClient?: number;
+  /**
+   * Longest a call waits for capacity; within it, a call waits until shortly before its caller's
+   * own timeout (without `methodTimeoutMs` when the caller does not say). @default 120000
+   */
+  maxQueueWaitMs?: number;
   /** Time a closing hub waits for peers to finish the close handshake before cutting them off. @default 2000 */
   closeGraceMs?: number;
   /** Secret of reconnection tokens. @default random per hub (tokens die with the hub) */
@@ -138,6 +149,10 @@ export const DEFAULT_HUB_OPTIONS = Object.freeze({
   maxManagerBodyBytes: 1024 * 1024 + 64 * 1024,
   maxManagerBodyValues: 16_384,
   managerPingTimeoutMs: 5_000,
+  maxBalancedServicesPerClient: 256,
+  maxQueuedCallsPerClient: 1_000,
+  maxQueuedBytesPerClient: 16 * 1024 * 1024,
+  maxQueueWaitMs: 120_000,
   closeGraceMs: 2_000,
   reconnectionTokenLifetimeS: DEFAULT_RECONNECTION_TOKEN_LIFETIME_S,
 } as const satisfies Omit<Required<HubOptions>, 'logger' | 'tokenSecret'>);

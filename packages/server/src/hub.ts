@@ -21,6 +21,7 @@ import { Registry } from './registry.js';
 import { Router } from './router.js';
 import { admitSocket } from './socket-admission.js';
 import { TokenSigner } from './tokens.js';
+import { VirtualTargets } from './virtual-targets.js';
 
 /** The version reported to clients in `connection_info.hypha_version`. */
 export const HUB_VERSION = '0.1.0';
@@ -35,6 +36,8 @@ export interface Hub {
   /** The manager address, `"*"` + `/manager-{hubId}`. */
   readonly managerId: string;
   readonly registry: Registry;
+  /** The targets of `balance:` proxies (virtual peers resolved per call). */
+  readonly virtualTargets: VirtualTargets;
   /** Connected clients by `workspace/client_id`. */
   readonly clients: ReadonlyMap<string, ClientConnection>;
   /** How many calls routed to the client `peerId` (`workspace/client_id`) wait for its answer. */
@@ -57,6 +60,7 @@ export async function startHub(hubOptions: HubOptions = {}): Promise<Hub> {
   const tokens = new TokenSigner(options.tokenSecret);
   const clients = new Map<string, ClientConnection>();
   const registry = new Registry();
+  const virtualTargets = new VirtualTargets(options.maxBalancedServicesPerClient);
   const router = new Router({
     clients,
     registry,
@@ -65,6 +69,13 @@ export async function startHub(hubOptions: HubOptions = {}): Promise<Hub> {
       perCallee: options.maxInFlightPerClient,
       perCaller: options.maxInFlightPerCaller,
       staleAfterMs: options.inFlightStaleAfterMs,
+    },
+    virtualTargets,
+    queue: {
+      maxCallsPerCaller: options.maxQueuedCallsPerClient,
+      maxBytesPerCaller: options.maxQueuedBytesPerClient,
+      defaultWaitMs: options.methodTimeoutMs,
+      maxWaitMs: options.maxQueueWaitMs,
     },
   });
 
@@ -80,6 +91,7 @@ export async function startHub(hubOptions: HubOptions = {}): Promise<Hub> {
   const manager = createManager({
     registry,
     router,
+    virtualTargets,
     clients,
     options,
     clock: systemClock,
@@ -110,6 +122,7 @@ export async function startHub(hubOptions: HubOptions = {}): Promise<Hub> {
     }
     clients.delete(connection.peerId);
     router.forgetCaller(connection.peerId);
+    virtualTargets.dropOwner(connection.peerId);
     manager.removeClient(connection);
     tellChunkReceivers(connection, manager.peerId, true);
     (connection.log ?? log).info({ client: connection.peerId, code, rejected }, 'client disconnected');
@@ -161,6 +174,7 @@ export async function startHub(hubOptions: HubOptions = {}): Promise<Hub> {
     hubId,
     managerId: manager.peerId,
     registry,
+    virtualTargets,
     clients,
     inFlightTo(peerId) {
       const connection = clients.get(peerId);

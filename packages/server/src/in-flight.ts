@@ -56,6 +56,8 @@ interface CalleeCalls {
   readonly entries: Map<string, InFlightEntry>;
   /** How many of the entries each caller has. */
   readonly byCaller: Map<string, number>;
+  /** How many of the entries were called through a virtual target (have `replyAs`). */
+  virtual: number;
 }
 
 /** The in-flight table of a hub. */
@@ -65,6 +67,8 @@ export class InFlightTable<C extends Callee = Callee> {
   readonly #byCallee = new Map<C, CalleeCalls>();
   /** For each caller, the callees it has calls waiting on (to forget them when it leaves). */
   readonly #calleesOf = new Map<string, Set<C>>();
+  /** Entries with `replyAs`, in all: while there are none, nothing needs speaking for. */
+  #virtual = 0;
 
   constructor(limits: InFlightLimits, now: () => number = Date.now) {
     this.#limits = limits;
@@ -96,7 +100,7 @@ export class InFlightTable<C extends Callee = Callee> {
     const now = this.#now();
     let calls = this.#byCallee.get(callee);
     if (!calls) {
-      calls = { entries: new Map(), byCaller: new Map() };
+      calls = { entries: new Map(), byCaller: new Map(), virtual: 0 };
       this.#byCallee.set(callee, calls);
     }
     let refusal = this.#check(calls, caller);
@@ -107,9 +111,12 @@ export class InFlightTable<C extends Callee = Callee> {
     }
     const key = entryKey(caller, session);
     const previous = calls.entries.get(key);
-    if (previous) this.#untrack(previous);
-    else calls.byCaller.set(caller, (calls.byCaller.get(caller) ?? 0) + 1);
+    if (previous) {
+      this.#untrack(previous);
+      if (previous.replyAs !== undefined) this.#countVirtual(calls, -1);
+    } else calls.byCaller.set(caller, (calls.byCaller.get(caller) ?? 0) + 1);
     calls.entries.set(key, { caller, session, at: now, instance, replyAs });
+    if (replyAs !== undefined) this.#countVirtual(calls, 1);
     if (instance) noteCallRouted(instance);
     let callees = this.#calleesOf.get(caller);
     if (!callees) {
@@ -130,6 +137,21 @@ export class InFlightTable<C extends Callee = Callee> {
     const entry = this.#remove(callee, calls, entryKey(caller, session));
     if (entry?.instance) noteCallAnswered(entry.instance, this.#now() - entry.at, isError);
     return entry;
+  }
+
+  /**
+   * The virtual address `caller` called `callee` through, when `method` (`<session>.<...>`: an
+   * answer, a heartbeat or a callback) belongs to a call it made that way; the frame must then
+   * come from that address, as the caller only accepts its session's frames from the peer it
+   * called. Costs nothing while no call through a virtual target is in flight.
+   */
+  replyAsFor(callee: C, caller: string, method: unknown): string | undefined {
+    if (this.#virtual === 0 || typeof method !== 'string') return undefined;
+    const calls = this.#byCallee.get(callee);
+    if (!calls || calls.virtual === 0) return undefined;
+    const dot = method.indexOf('.');
+    if (dot <= 0) return undefined;
+    return calls.entries.get(entryKey(caller, method.slice(0, dot)))?.replyAs;
   }
 
   /** Removes and returns every call waiting on `callee` (it is gone). */
@@ -157,6 +179,7 @@ export class InFlightTable<C extends Callee = Callee> {
       for (const [key, entry] of calls.entries) {
         if (!key.startsWith(prefix)) continue;
         calls.entries.delete(key);
+        if (entry.replyAs !== undefined) this.#countVirtual(calls, -1);
         this.#untrack(entry);
       }
       calls.byCaller.delete(caller);
@@ -187,10 +210,16 @@ export class InFlightTable<C extends Callee = Callee> {
     if (entry.instance) noteCallForgotten(entry.instance);
   }
 
+  #countVirtual(calls: CalleeCalls, delta: number): void {
+    calls.virtual += delta;
+    this.#virtual += delta;
+  }
+
   #remove(callee: C, calls: CalleeCalls, key: string): InFlightEntry | undefined {
     const entry = calls.entries.get(key);
     if (!entry) return undefined;
     calls.entries.delete(key);
+    if (entry.replyAs !== undefined) this.#countVirtual(calls, -1);
     const left = (calls.byCaller.get(entry.caller) ?? 1) - 1;
     if (left > 0) calls.byCaller.set(entry.caller, left);
     else {

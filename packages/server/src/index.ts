@@ -10,3 +10,6 @@ export { ClientConnection } from './connection.js';
 export { Registry } from './registry.js';
 export type { ListFilter, NewServiceRecord, ServiceGroup, ServiceRecord, ServiceVisibility } from './registry.js';
 export type { HealthState, InstanceState, MetricValue } from './instance-state.js';
+export { VirtualTargets } from './virtual-targets.js';
+export type { VirtualTarget } from './virtual-targets.js';
+export type { InstanceBalancing } from './balancing/instance-config.js';

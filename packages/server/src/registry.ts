@@ -6,6 +6,7 @@
  * record carries its instance's live state (`instance-state.ts`).
  */
 import { parseServiceQuery, type ServiceAddress } from '@mycel/protocol';
+import { DEFAULT_INSTANCE_BALANCING, type InstanceBalancing } from './balancing/instance-config.js';
 import { createInstanceState, type InstanceState } from './instance-state.js';
 
 /** Who may see a service in listings. */
@@ -28,10 +29,12 @@ export interface ServiceRecord {
   seq: number;
   /** Live state: calls in flight, latency, metrics, health. */
   state: InstanceState;
+  /** What its config tells the balancer (`weight`, `priority`, `metadata`, `max_concurrency`), checked. */
+  balancing: InstanceBalancing;
 }
 
-/** A record as registration gives it; the registry adds `seq` and `state`. */
-export type NewServiceRecord = Omit<ServiceRecord, 'seq' | 'state'>;
+/** A record as registration gives it; the registry adds `seq` and `state` (and default `balancing`). */
+export type NewServiceRecord = Omit<ServiceRecord, 'seq' | 'state' | 'balancing'> & { balancing?: InstanceBalancing };
 
 /**
  * The instances of one service name in one workspace, oldest registration first, and the state
@@ -84,7 +87,11 @@ export class Registry {
   register(record: NewServiceRecord): { record: ServiceRecord; replaced: ServiceRecord | undefined } {
     const replaced = this.#byId.get(record.id);
     if (replaced) this.#remove(replaced);
-    const full: ServiceRecord = Object.assign({}, record, { seq: ++this.#seq, state: createInstanceState() });
+    const full: ServiceRecord = Object.assign({}, record, {
+      seq: ++this.#seq,
+      state: createInstanceState(),
+      balancing: record.balancing ?? DEFAULT_INSTANCE_BALANCING,
+    });
     this.#byId.set(full.id, full);
     const key = groupKey(full.workspace, full.serviceId);
     let group = this.#groups.get(key);

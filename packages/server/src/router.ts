@@ -29,9 +29,12 @@ import type { Logger } from 'pino';
 import { mayBroadcastTo } from './access-policy.js';
 import { noteChunkCall } from './chunk-senders.js';
 import type { ClientConnection } from './connection.js';
+import { BalancedRouting } from './balanced-routing.js';
+import type { CallQueueLimits } from './call-queue.js';
 import { InFlightTable, type InFlightEntry, type InFlightLimits } from './in-flight.js';
-import type { Registry } from './registry.js';
+import type { Registry, ServiceRecord } from './registry.js';
 import { TargetResolver } from './resolve-target.js';
+import type { VirtualTargets } from './virtual-targets.js';
 
 /** The in-process manager as the router sees it. */
 export interface ManagerEndpoint {
@@ -52,7 +55,19 @@ export interface RouterOptions {
   logger: Logger;
   /** Limits of the calls in flight to each client. */
   inFlight: InFlightLimits;
+  /** The `balance:` proxies' targets, resolved per call. */
+  virtualTargets?: VirtualTargets;
+  /** Bounds of the calls that wait for an instance below its `max_concurrency`. */
+  queue?: CallQueueLimits & {
+    /** Wait of a call whose caller does not say when it gives up. */
+    defaultWaitMs: number;
+    /** Longest wait of any call. */
+    maxWaitMs: number;
+  };
 }
+
+/** Queue bounds when the hub gives none (tests that build a router by hand). */
+const DEFAULT_QUEUE = { maxCallsPerCaller: 1_000, maxBytesPerCaller: 16 * 1024 * 1024, defaultWaitMs: 30_000, maxWaitMs: 120_000 };
 
 /** Routes frames between clients and the manager. */
 export class Router {
@@ -60,13 +75,24 @@ export class Router {
   readonly #log: Logger;
   readonly #inFlight: InFlightTable<ClientConnection>;
   readonly #targets: TargetResolver<ClientConnection>;
+  readonly #balanced: BalancedRouting;
   #manager: ManagerEndpoint | undefined;
 
   constructor(options: RouterOptions) {
     this.#clients = options.clients;
     this.#log = options.logger;
     this.#inFlight = new InFlightTable(options.inFlight);
-    this.#targets = new TargetResolver(options.clients, options.registry);
+    this.#targets = new TargetResolver(options.clients, options.registry, options.virtualTargets);
+    const { defaultWaitMs, maxWaitMs, ...queue } = options.queue ?? DEFAULT_QUEUE;
+    this.#balanced = new BalancedRouting({
+      router: this,
+      targets: this.#targets,
+      clients: options.clients,
+      queue,
+      defaultWaitMs,
+      maxWaitMs,
+      logger: options.logger,
+    });
   }
 
   /** Connects the manager (done once, after both exist). */
@@ -132,46 +158,109 @@ export class Router {
       this.#broadcastFrom(sender, head, frame, restOffset, target, withUser);
       return;
     }
-    head.to = target;
     const manager = this.#manager;
     if (manager && target === manager.peerId) {
+      head.to = target;
       if (withUser) head.user = sender.user;
       this.#toManager(sender, manager, head, frame, restOffset);
       return;
     }
-    const callee = this.#targets.resolve(target);
+    this.routeTo(sender, head, frame, restOffset, target, withUser);
+  }
+
+  /**
+   * Routes a stamped frame to the peer `target` (a full peer id, never the manager): a client, or
+   * a virtual target that picks one.
+   */
+  routeTo(sender: ClientConnection, head: Record<string, unknown>, frame: Uint8Array, restOffset: number, target: string, withUser: boolean): void {
+    head.to = target;
     const session = typeof head.session === 'string' ? head.session : undefined;
+    const callee = this.#targets.resolve(target);
+    if (!callee) {
+      const virtual = this.#targets.virtualTarget(target);
+      if (virtual) {
+        this.#balanced.route(sender, head, frame, restOffset, virtual, session, withUser);
+        return;
+      }
+    }
+    let freed = false;
     if (!session) {
       // An answer ends its call's in-flight entry even when the caller left meanwhile; otherwise
       // the entry would stay, and enough of them would shut the callee off with LIMIT_EXCEEDED.
       const answered = this.#noteAnswer(sender, target, head.method);
-      // A call to a virtual target is answered in that target's name.
-      if (answered?.replyAs !== undefined) head.from = answered.replyAs;
+      if (answered) {
+        // A call to a virtual target is answered in that target's name.
+        if (answered.replyAs !== undefined) head.from = answered.replyAs;
+        freed = answered.instance !== undefined;
+      } else {
+        this.#speakForVirtual(sender, target, head, undefined);
+      }
+    } else {
+      this.#speakForVirtual(sender, target, head, session);
     }
     if (!callee) {
-      if (session) this.#rejectCall(sender.peerId, target, session, 'CONNECTION_CLOSED', `peer "${target}" is not connected`);
+      if (session) this.rejectCall(sender.peerId, target, session, 'CONNECTION_CLOSED', `peer "${target}" is not connected`);
       else this.#log.debug({ client: sender.peerId, target }, 'dropped message to unknown peer');
-      return;
-    }
-    if (session) {
+    } else if (session) {
       const instance = this.#targets.instanceOf(callee, head.method);
-      const replyAs = callee.peerId === target ? undefined : target;
-      const refusal = this.#inFlight.admit(callee, sender.peerId, session, instance, replyAs);
+      if (instance && instance.state.inFlight >= instance.balancing.maxConcurrency) {
+        this.#balanced.wait(sender, head, frame, restOffset, { calledAs: target, session, instance, withUser });
+      } else {
+        this.deliver(sender, head, frame, restOffset, callee, target, session, instance, withUser);
+      }
+    } else {
+      this.deliver(sender, head, frame, restOffset, callee, target, undefined, undefined, withUser);
+    }
+    if (freed) this.#balanced.drain();
+  }
+
+  /**
+   * Sends a frame to `callee`; a call (with a `session`) is recorded in flight first (`calledAs`
+   * is the address the caller used: the callee's own, or a virtual target's, in whose name the
+   * answer goes back). A call the in-flight limits refuse is rejected with `LIMIT_EXCEEDED`.
+   */
+  deliver(
+    sender: ClientConnection,
+    head: Record<string, unknown>,
+    frame: Uint8Array,
+    restOffset: number,
+    callee: ClientConnection,
+    calledAs: string,
+    session: string | undefined,
+    instance: ServiceRecord | undefined,
+    withUser: boolean,
+  ): void {
+    if (session !== undefined) {
+      const replyAs = callee.peerId === calledAs ? undefined : calledAs;
+      const refusal = this.#inFlight.admit(callee, sender.peerId, session, instance?.state, replyAs);
       if (refusal) {
         const { perCallee, perCaller } = this.#inFlight.limits;
         const held = this.#inFlight.heldBy(callee, sender.peerId);
         const message =
           refusal === 'callee'
-            ? `peer "${target}" has too many calls in flight (limit ${perCallee})`
+            ? `peer "${calledAs}" has too many calls in flight (limit ${perCallee})`
             : refusal === 'caller'
-              ? `too many calls in flight from "${sender.peerId}" to "${target}" (limit ${perCaller})`
-              : `too many calls in flight from "${sender.peerId}" to "${target}" (its fair share while others hold calls too: ${held} of ${perCallee})`;
-        this.#rejectCall(sender.peerId, target, session, 'LIMIT_EXCEEDED', message);
+              ? `too many calls in flight from "${sender.peerId}" to "${calledAs}" (limit ${perCaller})`
+              : `too many calls in flight from "${sender.peerId}" to "${calledAs}" (its fair share while others hold calls too: ${held} of ${perCallee})`;
+        this.rejectCall(sender.peerId, calledAs, session, 'LIMIT_EXCEEDED', message);
         return;
       }
     }
+    head.to = callee.peerId;
     if (withUser) noteChunkCall(sender, callee, head.method);
     callee.send(replaceHead(head, frame, restOffset, withUser ? sender.userField : undefined));
+  }
+
+  /**
+   * A frame from `sender` (an instance) to `target` that belongs to a call `target` made through
+   * a virtual target (a heartbeat, a callback) goes out in that target's name; a callback that
+   * waits for an answer is remembered, so the answer, sent to the virtual target, finds `sender`.
+   */
+  #speakForVirtual(sender: ClientConnection, target: string, head: Record<string, unknown>, session: string | undefined): void {
+    const replyAs = this.#inFlight.replyAsFor(sender, target, head.method);
+    if (replyAs === undefined) return;
+    head.from = replyAs;
+    if (session !== undefined) this.#balanced.noteCallback(replyAs, session, sender.peerId);
   }
 
   /**
@@ -186,7 +275,7 @@ export class Router {
     }
     const manager = this.#manager;
     if (manager && meta.session) {
-      this.#rejectCall(manager.peerId, meta.to, meta.session, 'CONNECTION_CLOSED', `peer "${meta.to}" is not connected`);
+      this.rejectCall(manager.peerId, meta.to, meta.session, 'CONNECTION_CLOSED', `peer "${meta.to}" is not connected`);
     }
   }
 
@@ -217,8 +306,16 @@ export class Router {
   /** Rejects, on each caller's side, every call still in flight to `callee` (which is gone). */
   rejectInFlight(callee: ClientConnection, reason: string): number {
     const entries = this.#inFlight.drainCallee(callee);
-    for (const { caller, session } of entries) this.#rejectCall(caller, callee.peerId, session, 'CONNECTION_CLOSED', reason);
+    for (const { caller, session, replyAs } of entries) {
+      this.rejectCall(caller, replyAs ?? callee.peerId, session, 'CONNECTION_CLOSED', reason);
+    }
+    if (entries.length > 0) this.#balanced.drain();
     return entries.length;
+  }
+
+  /** The services changed (an instance joined or left): calls waiting for capacity try again. */
+  servicesChanged(): void {
+    this.#balanced.drain();
   }
 
   /** How many calls routed to `callee` wait for its answer. */
@@ -232,6 +329,7 @@ export class Router {
    */
   forgetCaller(caller: string): void {
     this.#inFlight.forgetCaller(caller);
+    this.#balanced.forgetCaller(caller);
   }
 
   /**
@@ -302,11 +400,11 @@ export class Router {
     // The caller only accepts an answer from the peer it called, so answer in that peer's name.
     const to = typeof header?.to === 'string' ? header.to : undefined;
     const callee = to === undefined ? (this.#manager?.peerId ?? '*') : resolvePeerId(to, sender.workspace);
-    this.#rejectCall(sender.peerId, callee, session, code, message);
+    this.rejectCall(sender.peerId, callee, session, code, message);
   }
 
   /** Delivers a synthetic `{session}.reject` to `caller`, as if `callee` had sent it. */
-  #rejectCall(caller: string, callee: string, session: string, code: ErrorCode, message: string): void {
+  rejectCall(caller: string, callee: string, session: string, code: ErrorCode, message: string): void {
     const main = { type: 'method', from: callee, to: caller, method: `${session}.reject` };
     const extra = { args: [{ _rtype: 'error', _rvalue: message, _rcode: code }] };
     const manager = this.#manager;

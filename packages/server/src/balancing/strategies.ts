@@ -5,6 +5,7 @@
  */
 import { notFound, type Mode, type Selection } from '@mycel/protocol';
 import type { ServiceRecord } from '../registry.js';
+import { balance } from './balance.js';
 import { exact } from './exact.js';
 import { first } from './first.js';
 import { last } from './last.js';
@@ -19,6 +20,7 @@ export const STRATEGIES: { readonly [K in Mode['kind']]: Strategy<Extract<Mode, 
   first,
   last,
   select,
+  balance,
 };
 
 /** The strategy that executes `mode`. */

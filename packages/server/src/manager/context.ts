@@ -7,16 +7,21 @@ import type { Logger } from 'pino';
 import type { ClientConnection } from '../connection.js';
 import type { ResolvedHubOptions } from '../hub-options.js';
 import type { Registry } from '../registry.js';
+import type { VirtualTargets } from '../virtual-targets.js';
 
 /** The manager's parts see the hub through this. */
 export interface ManagerContext {
   readonly registry: Registry;
+  /** The targets of `balance:` proxies. */
+  readonly virtualTargets: VirtualTargets;
   readonly clients: ReadonlyMap<string, ClientConnection>;
   readonly options: ResolvedHubOptions;
   readonly logger: Logger;
   readonly clock: Clock;
   /** The manager's peer: calls out to providers go through it. */
   readonly peer: RpcPeer;
+  /** An instance joined or left: calls waiting for capacity try again. */
+  servicesChanged(): void;
   /** Sends a hub event to the subscribers of `workspace`; returns how many copies went out. */
   emit(workspace: string, type: string, data: unknown): number;
   /**

@@ -6,19 +6,23 @@
 import {
   DEFAULT_GET_SERVICE_TIMEOUT_MS,
   DEFAULT_SELECT_TIMEOUT_MS,
+  isPerCallMode,
   MycelError,
   packValue,
   parseMode,
   parseServiceQuery,
   withParamNames,
   type CallContext,
+  type Mode,
+  type ServiceAddress,
 } from '@mycel/protocol';
 import { mayList, mayUse } from '../access-policy.js';
+import { callerConfigFrom, type CallerConfig } from '../balancing/caller-config.js';
 import { chooseInstance } from '../balancing/strategies.js';
 import { noteMetric } from '../instance-state.js';
 import { listFilterFromQuery, type ListQuery } from '../list-query.js';
-import type { ResolvedHubOptions } from '../hub-options.js';
 import type { ServiceRecord } from '../registry.js';
+import { balancedInfo, balancedTarget, describeBalanced } from './balanced-service.js';
 import { asRecord, clampTimeoutMs, type ManagerContext, type ManagerFunctions } from './context.js';
 
 /**
@@ -27,7 +31,7 @@ import { asRecord, clampTimeoutMs, type ManagerContext, type ManagerFunctions } 
  * @param describeSelf the manager service's own info, for `get_service_info("~")`
  */
 export function discoveryFunctions(ctx: ManagerContext, describeSelf: () => Record<string, unknown>): ManagerFunctions {
-  const { registry, peer, logger, clock, options } = ctx;
+  const { registry, peer, logger, clock, options, virtualTargets } = ctx;
 
   /**
    * The provider's description of a registered service (its functions as method descriptors),
@@ -45,12 +49,18 @@ export function discoveryFunctions(ctx: ManagerContext, describeSelf: () => Reco
     return description;
   };
 
-  const select = async (query: unknown, config: unknown, context: CallContext): Promise<ServiceRecord> => {
+  /** What a `get_service` / `get_service_info` asks for: the query parsed, the mode and config checked. */
+  const readAsk = (query: unknown, config: unknown, context: CallContext) => {
     if (typeof query !== 'string' || query === '') throw new MycelError('BAD_MESSAGE', 'service id must be a non-empty string');
-    const cfg = asRecord(config);
+    const cfg = callerConfigFrom(config);
     const address = parseServiceQuery(query, context.ws);
     const mode = parseMode(cfg.mode, address.workspace);
-    const timeoutMs = selectTimeoutMs(cfg.select_timeout, options);
+    return { query, cfg, address, mode };
+  };
+
+  const select = async (query: string, cfg: CallerConfig, address: ServiceAddress, mode: Mode, context: CallContext): Promise<ServiceRecord> => {
+    // The probe round's bound: `select_timeout` seconds, clamped to the hub's `methodTimeoutMs`.
+    const timeoutMs = clampTimeoutMs(cfg.selectTimeoutS, DEFAULT_SELECT_TIMEOUT_MS, options);
     const candidates = registry.find(address).filter((r) => mayUse(r, context.ws));
     const selection = await chooseInstance(candidates, mode, {
       query,
@@ -71,6 +81,20 @@ export function discoveryFunctions(ctx: ManagerContext, describeSelf: () => Reco
     return selection.candidate;
   };
 
+  /** A `balance:` proxy's virtual target, and the instance whose description it shows. */
+  const balanced = (ask: ReturnType<typeof readAsk>, context: CallContext) => {
+    const { query, cfg, address, mode } = ask;
+    if (!isPerCallMode(mode)) throw new MycelError('INTERNAL', 'not a balance mode');
+    const owner = context.from;
+    const found = balancedTarget(
+      { owner, ownerWorkspace: context.ws, query, address, mode, config: cfg },
+      registry.find(address),
+      virtualTargets,
+    );
+    logger.debug({ query, mode: cfg.mode, owner, target: found.target.peerId }, 'balanced service');
+    return found;
+  };
+
   return {
     list_services: withParamNames((query: unknown, includeUnlisted: unknown, context: CallContext) => {
       const filter = listFilterFromQuery(query as ListQuery, context.ws);
@@ -82,15 +106,25 @@ export function discoveryFunctions(ctx: ManagerContext, describeSelf: () => Reco
 
     get_service_info: withParamNames(async (serviceId: unknown, config: unknown, context: CallContext) => {
       if (serviceId === '~') return describeSelf();
-      const record = await ctx.onBehalfOf(context, () => select(serviceId, config, context));
+      const ask = readAsk(serviceId, config, context);
+      if (isPerCallMode(ask.mode)) {
+        const { target, describedBy } = balanced(ask, context);
+        return balancedInfo(describedBy, target);
+      }
+      const record = await ctx.onBehalfOf(context, () => select(ask.query, ask.cfg, ask.address, ask.mode, context));
       return record.info;
     }, ['service_id', 'config', 'context']),
 
     get_service: withParamNames(async (serviceId: unknown, config: unknown, context: CallContext) => {
       if (serviceId === '~') return peer.describeService('default');
+      const ask = readAsk(serviceId, config, context);
+      const timeoutMs = clampTimeoutMs(ask.cfg.timeoutS, DEFAULT_GET_SERVICE_TIMEOUT_MS, options);
       return ctx.onBehalfOf(context, async () => {
-        const record = await select(serviceId, config, context);
-        const timeoutMs = clampTimeoutMs(asRecord(config).timeout, DEFAULT_GET_SERVICE_TIMEOUT_MS, options);
+        if (isPerCallMode(ask.mode)) {
+          const { target, describedBy } = balanced(ask, context);
+          return describeBalanced(await describe(describedBy, timeoutMs), describedBy, target);
+        }
+        const record = await select(ask.query, ask.cfg, ask.address, ask.mode, context);
         const remote = await describe(record, timeoutMs);
         return { ...remote, id: record.id, config: { ...asRecord(remote.config), workspace: record.workspace } };
       });
@@ -118,13 +152,4 @@ function checkReplySize(records: readonly ServiceRecord[], maxBytes: number): vo
       );
     }
   }
-}
-
-/** The probe round's bound: `select_timeout` seconds, clamped to the hub's `methodTimeoutMs`. */
-function selectTimeoutMs(value: unknown, options: ResolvedHubOptions): number {
-  const isAbsent = value === undefined || value === null;
-  if (!isAbsent && (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)) {
-    throw new MycelError('BAD_MESSAGE', 'select_timeout must be a positive number of seconds');
-  }
-  return clampTimeoutMs(value, DEFAULT_SELECT_TIMEOUT_MS, options);
 }

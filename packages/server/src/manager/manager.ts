@@ -9,6 +9,7 @@ import type { ClientConnection } from '../connection.js';
 import type { ResolvedHubOptions } from '../hub-options.js';
 import type { Registry } from '../registry.js';
 import type { Router } from '../router.js';
+import type { VirtualTargets } from '../virtual-targets.js';
 import { createCallBudget } from './call-budget.js';
 import type { ManagerContext } from './context.js';
 import { discoveryFunctions } from './discovery.js';
@@ -20,6 +21,7 @@ import { workspaceClientFunctions } from './workspace-clients.js';
 export interface ManagerOptions {
   registry: Registry;
   router: Router;
+  virtualTargets: VirtualTargets;
   clients: ReadonlyMap<string, ClientConnection>;
   /** The hub's options: `hubId`, `logger`, the manager's limits and timeouts. */
   options: ResolvedHubOptions;
@@ -39,7 +41,7 @@ export interface Manager {
 
 /** Builds the manager peer and its `default` service. */
 export function createManager(managerOptions: ManagerOptions): Manager {
-  const { registry, router, clients, options, clock } = managerOptions;
+  const { registry, router, clients, options, clock, virtualTargets } = managerOptions;
   const logger = options.logger;
   const clientId = `manager-${options.hubId}`;
   const peerId = `*/${clientId}`;
@@ -71,6 +73,8 @@ export function createManager(managerOptions: ManagerOptions): Manager {
   const emit = (workspace: string, type: string, data: unknown) => router.broadcastEvent(workspace, type, data);
   const ctx: ManagerContext = {
     registry,
+    virtualTargets,
+    servicesChanged: () => router.servicesChanged(),
     clients,
     options,
     logger,
@@ -110,6 +114,7 @@ export function createManager(managerOptions: ManagerOptions): Manager {
     removeClient(connection) {
       peer.forgetPeer(connection.peerId, new MycelError('CONNECTION_CLOSED', `peer "${connection.peerId}" disconnected`));
       const removed = registry.removePeer(connection.peerId);
+      if (removed.length > 0) router.servicesChanged();
       for (const record of removed) {
         if (record.serviceId !== 'built-in') emit(record.workspace, 'service_removed', record.info);
       }

@@ -12,6 +12,7 @@ import {
   type CallContext,
 } from '@mycel/protocol';
 import { isOwner } from '../access-policy.js';
+import { instanceBalancingFrom } from '../balancing/instance-config.js';
 import type { NewServiceRecord, ServiceVisibility } from '../registry.js';
 import { asRecord, type ManagerContext, type ManagerFunctions } from './context.js';
 
@@ -32,6 +33,7 @@ export function registrationFunctions(ctx: ManagerContext): ManagerFunctions {
       if (!record) return info;
       const { record: stored, replaced } = registry.register(record);
       logger.info({ service: stored.id }, 'service registered');
+      ctx.servicesChanged();
       if (stored.serviceId === 'built-in') {
         if (!replaced) emit(context, stored.workspace, 'client_connected', { id: stored.clientId, workspace: stored.workspace });
       } else {
@@ -49,6 +51,7 @@ export function registrationFunctions(ctx: ManagerContext): ManagerFunctions {
       const removed = registry.unregister(full);
       if (!removed) throw new MycelError('SERVICE_NOT_FOUND', `service "${String(serviceId)}" not found`);
       logger.info({ service: removed.id }, 'service unregistered');
+      ctx.servicesChanged();
       if (removed.serviceId === 'built-in') {
         emit(context, removed.workspace, 'client_disconnected', { id: removed.clientId, workspace: removed.workspace });
       } else {
@@ -81,6 +84,8 @@ function recordFromInfo(info: unknown, context: CallContext, ctx: ManagerContext
   if (serviceId !== 'built-in' && !registry.get(id) && count >= maxServicesPerClient) {
     throw new MycelError('LIMIT_EXCEEDED', `too many services for "${from}" (limit ${maxServicesPerClient})`);
   }
+  // Checked before anything is stored: an ill-typed field refuses the registration.
+  const balancing = instanceBalancingFrom(config);
   const visibility = VISIBILITIES.includes(config.visibility as ServiceVisibility)
     ? (config.visibility as ServiceVisibility)
     : 'protected';
@@ -98,7 +103,7 @@ function recordFromInfo(info: unknown, context: CallContext, ctx: ManagerContext
   if (packValue(stored).length > maxServiceInfoBytes) {
     throw new MycelError('LIMIT_EXCEEDED', `service info of "${id}" is larger than ${maxServiceInfoBytes} bytes`);
   }
-  return { id, workspace, clientId, serviceId, appId, peerId: from, visibility, info: stored };
+  return { id, workspace, clientId, serviceId, appId, peerId: from, visibility, info: stored, balancing };
 }
 
 /**
