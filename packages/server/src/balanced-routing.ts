@@ -231,7 +231,7 @@ export class BalancedRouting {
     instance: ServiceRecord,
   ): void {
     const callee = this.#clients.get(instance.peerId);
-    if (!callee) {
+    if (!callee?.isOpen) {
       if (session !== undefined) {
         this.#router.rejectCall(sender.peerId, calledAs, session, 'CONNECTION_CLOSED', `peer "${instance.peerId}" is not connected`);
       }

@@ -309,7 +309,8 @@ export class Router {
     for (const { caller, session, replyAs } of entries) {
       this.rejectCall(caller, replyAs ?? callee.peerId, session, 'CONNECTION_CLOSED', reason);
     }
-    if (entries.length > 0) this.#balanced.drain();
+    // Waiting calls try again once the callee's services have left the registry
+    // (`servicesChanged`), not now: they could be sent to it.
     return entries.length;
   }
 
