@@ -23,8 +23,13 @@ export type PickOutcome = ServiceRecord | typeof NO_INSTANCE | typeof ALL_BUSY;
  * @param key the call's own affinity key, if it gives one
  */
 export function pickInstance(target: VirtualTarget, registry: Registry, key: string | undefined, now: number): PickOutcome {
-  const group = registry.group(target.address.workspace, target.address.serviceId);
-  if (!group) return NO_INSTANCE;
+  // The registry drops a group only once it is empty, and makes a new one when an instance
+  // returns: a cached group that still has instances is the live one (no key string per call).
+  let group = target.cachedGroup;
+  if (!group || group.instances.length === 0) {
+    group = registry.group(target.address.workspace, target.address.serviceId);
+    if (!group) return NO_INSTANCE;
+  }
   if (group !== target.cachedGroup || group.version !== target.cachedVersion) refresh(target, group);
   let candidates = target.serving;
   if (candidates.length === 0) return NO_INSTANCE;
