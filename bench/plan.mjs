@@ -3,7 +3,8 @@
  *
  *   --quick              2 rounds, fewer calls, N up to 100, 1,000 idle clients
  *   --only <measures>    comma-separated: sequential, concurrent, payload, selection,
- *                        slow-probes, herd, connections
+ *                        slow-probes, herd, connections, balanced-concurrent, balanced-herd,
+ *                        queueing (the last three: Mycel only)
  *   --systems <names>    comma-separated: floor, mycel, mycel-hypha-rpc, hypha-core, moleculer
  *   --rounds <n>         rounds (default 5, quick 2)
  *   --profile            run every hub with `node --cpu-prof` (profiles in bench/results/profiles/)
@@ -12,7 +13,18 @@ import { parseArgs } from 'node:util';
 import { SYSTEM_NAMES } from './systems/system.mjs';
 
 /** Every measure, in report order. */
-export const MEASURES = ['sequential', 'concurrent', 'payload', 'selection', 'slow-probes', 'herd', 'connections'];
+export const MEASURES = [
+  'sequential',
+  'concurrent',
+  'payload',
+  'selection',
+  'slow-probes',
+  'herd',
+  'connections',
+  'balanced-concurrent',
+  'balanced-herd',
+  'queueing',
+];
 
 const FULL = {
   rounds: 5,
@@ -35,6 +47,9 @@ const FULL = {
     herdProcesses: 4,
   },
   connections: { counts: [1000, 10000], processes: 4 },
+  'balanced-concurrent': { inFlight: 32, calls: 8000, warmup: 5000, repeats: 3 },
+  'balanced-herd': { instances: 20, callers: 100, serviceMs: 20, herds: 3 },
+  queueing: { instances: 10, fastMs: 10, slowFactor: 10, load: 0.7, callers: 10, durationMs: 6000, warmupMs: 1000 },
 };
 
 const QUICK = {
@@ -46,6 +61,9 @@ const QUICK = {
   payload: { repeats: { '1KiB': 20, '1MiB': 5, '4MiB': 3 } },
   fleet: { ...FULL.fleet, sizes: [3, 20, 100], selectionRepeats: 5, slow: { ...FULL.fleet.slow, repeats: 3 }, herd: { ...FULL.fleet.herd, herdsPerRound: 1 } },
   connections: { counts: [1000], processes: 2 },
+  'balanced-concurrent': { inFlight: 32, calls: 2000, warmup: 500, repeats: 2 },
+  'balanced-herd': { ...FULL['balanced-herd'], herds: 1 },
+  queueing: { ...FULL.queueing, durationMs: 3000, warmupMs: 500 },
 };
 
 /**

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { QUEUEING_MODES } from './groups/balancing.mjs';
 import { median } from './stats.mjs';
 
 const ms = (v) => (v < 1 ? v.toFixed(3) : v < 100 ? v.toFixed(2) : v.toFixed(0));
@@ -52,6 +53,22 @@ const TABLES = [
     ],
   },
   {
+    title: 'Per-call balancing (Mycel only): 32 in flight over one instance, herd, queueing',
+    columns: [
+      ['balancedConcurrent.pinnedCallsPerS', 'pinned proxy calls/s', count, true],
+      ['balancedConcurrent.balancedCallsPerS', 'balance:round_robin calls/s', count, true],
+      ['balancedConcurrent.ratio', 'balanced / pinned', ratio, true],
+      ['balancedHerd.maxShareRatio', 'least_inflight herd: largest share / fair share', ratio, true],
+    ],
+  },
+  {
+    title: 'Queueing: ten one-at-a-time workers, one 10x slower, 70 % of capacity offered (Mycel only)',
+    columns: Object.keys(QUEUEING_MODES).flatMap((name) => [
+      [`queueing.${name}.meanMs`, `${name} mean (ms)`, ms, true],
+      [`queueing.${name}.p99Ms`, `${name} p99 (ms)`, ms, true],
+    ]),
+  },
+  {
     title: 'Where the CPU goes (diagnostic; /proc CPU time, 10 ms resolution)',
     columns: [
       ['concurrent.hubCpuUsPerCall', '32 in flight: hub µs/call', count],
@@ -97,6 +114,8 @@ export function checkTargets(summary) {
   add('32 in flight calls/s >= 1.5x hypha-core + hypha-rpc', vsCore, (v) => `${ratio(v)}x`, vsCore >= 1.5);
   const n1000 = mycel['selection.N1000.medianMs'];
   add('selection at N = 1000 < 50 ms', n1000, (v) => `${ms(v)} ms`, n1000 < 50);
+  const balanced = mycel['balancedConcurrent.ratio'];
+  add('32 in flight through balance:round_robin >= 0.95x a pinned proxy', balanced, (v) => `${ratio(v)}x`, balanced >= 0.95);
   const perClient = mycel['connections.10000.bytesPerClient'];
   add('10,000 idle clients < 30 KiB each', perClient, (v) => `${kib(v)} KiB`, perClient < 30 * 1024);
   return rows;

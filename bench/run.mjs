@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { BALANCING_MEASURES, runBalancingRound } from './groups/balancing.mjs';
 import { runCallsRound } from './groups/calls.mjs';
 import { runConnectionsRound } from './groups/connections.mjs';
 import { startFleet } from './groups/fleet.mjs';
@@ -53,6 +54,7 @@ if (results.loadAverage.start[0] > 0.5) {
 if (has('sequential') || has('concurrent') || has('payload')) await runCalls();
 if (has('selection') || has('slow-probes') || has('herd')) await runFleets();
 if (has('connections')) await runConnections();
+if (BALANCING_MEASURES.some(has)) await runBalancing();
 
 results.loadAverage.end = os.loadavg();
 results.finishedAt = new Date().toISOString();
@@ -112,6 +114,21 @@ async function runFleets() {
     }
   } finally {
     for (const fleet of fleets.values()) await fleet.stop();
+  }
+}
+
+async function runBalancing() {
+  if (!results.rounds.mycel) {
+    results.errors['balancing'] = 'the balancing measures run on the Mycel hub only (--systems mycel)';
+    return;
+  }
+  const params = Object.fromEntries(BALANCING_MEASURES.filter(has).map((measure) => [measure, plan[measure]]));
+  for (let r = 0; r < plan.rounds; r++) {
+    await attempt(`balancing round ${r + 1}`, 'mycel', async () => {
+      const { metrics, errors } = await runBalancingRound(params, { hubExecArgv });
+      Object.assign(results.rounds.mycel[r], metrics);
+      for (const [key, message] of Object.entries(errors)) results.errors[`mycel ${key} (round ${r + 1})`] = message;
+    });
   }
 }
 
