@@ -4,7 +4,7 @@
  * balanced services per client and their release when the client leaves.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { connectToServer, MycelError, type MycelClient } from '@mycel/client';
+import { connectToServer, MycelError, type MycelClient, type ServiceProxy } from '@mycel/client';
 import type { HubOptions } from '@mycel/server';
 import { startTestHub, type TestHub } from '../helpers/hub.js';
 
@@ -34,7 +34,7 @@ async function startWorker(hub: TestHub, name: string, config: Record<string, un
   return worker;
 }
 
-async function served(proxy: Who, calls: number): Promise<Set<string>> {
+async function served(proxy: ServiceProxy<Who>, calls: number): Promise<Set<string>> {
   const names = new Set<string>();
   for (let i = 0; i < calls; i++) names.add(await proxy.who());
   return names;

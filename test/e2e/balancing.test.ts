@@ -3,7 +3,7 @@
  * its instance in the hub; the proxy outlives its instances.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { connectToServer, MycelError, type MycelClient } from '@mycel/client';
+import { connectToServer, MycelError, type MycelClient, type ServiceProxy } from '@mycel/client';
 import { startTestHub, type TestHub } from '../helpers/hub.js';
 
 interface Echo {
@@ -47,7 +47,7 @@ async function startWorker(hub: TestHub, name: string, config: Record<string, un
   return worker;
 }
 
-async function whoServes(proxy: Echo, calls: number): Promise<string[]> {
+async function whoServes(proxy: ServiceProxy<Echo>, calls: number): Promise<string[]> {
   const out: string[] = [];
   for (let i = 0; i < calls; i++) out.push(await proxy.who());
   return out;

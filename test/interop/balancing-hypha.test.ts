@@ -103,7 +103,9 @@ describe('a Mycel caller with balance: modes over hypha-rpc workers', () => {
       expect(served).toEqual(new Set(['h0', 'h1']));
       // hypha-rpc workers heartbeat long calls; the hub passes the beats on in the virtual peer's name.
       expect(['h0', 'h1']).toContain(await proxy.slow(1_500));
-      const error = await caller.getService('hecho', { mode: 'balance:round_robin', match: 'a' }).catch((e: unknown) => e);
+      // An ill-typed field, as a client without the SDK's types could send it.
+      const config: Record<string, unknown> = { mode: 'balance:round_robin', match: 'a' };
+      const error = await caller.getService('hecho', config).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(MycelError);
       expect((error as MycelError).code).toBe('BAD_MESSAGE');
     } finally {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_INSTANCE_BALANCING } from '../../packages/server/src/balancing/instance-config.js';
 import { createInstanceState } from '../../packages/server/src/instance-state.js';
 import { isOwner, mayBroadcastTo, mayList, mayUse } from '../../packages/server/src/access-policy.js';
 import type { ServiceRecord, ServiceVisibility } from '../../packages/server/src/registry.js';
@@ -16,6 +17,7 @@ function record(workspace: string, visibility: ServiceVisibility, config: Record
     info: { id, config },
     seq: 1,
     state: createInstanceState(),
+    balancing: DEFAULT_INSTANCE_BALANCING,
   };
 }
 
