@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import {
   createInstanceState,
   LATENCY_EWMA_WEIGHT,
+  PEAK_LATENCY_DECAY_MS,
+  peakLatencyNow,
   noteCallAnswered,
   noteCallForgotten,
   noteCallRouted,
@@ -15,8 +17,8 @@ describe('instance state', () => {
     noteCallRouted(state);
     noteCallRouted(state);
     expect(state).toMatchObject({ inFlight: 3, routed: 3, errors: 0 });
-    noteCallAnswered(state, 10, false);
-    noteCallAnswered(state, 10, true);
+    noteCallAnswered(state, 10, false, 0);
+    noteCallAnswered(state, 10, true, 0);
     noteCallForgotten(state);
     expect(state).toMatchObject({ inFlight: 0, routed: 3, errors: 1 });
     noteCallForgotten(state);
@@ -26,11 +28,37 @@ describe('instance state', () => {
   it('averages latency with an EWMA seeded by the first answer', () => {
     const state = createInstanceState();
     noteCallRouted(state);
-    noteCallAnswered(state, 100, false);
+    noteCallAnswered(state, 100, false, 0);
     expect(state.latencyMs).toBe(100);
     noteCallRouted(state);
-    noteCallAnswered(state, 200, false);
+    noteCallAnswered(state, 200, false, 0);
     expect(state.latencyMs).toBeCloseTo(100 + LATENCY_EWMA_WEIGHT * 100, 10);
+  });
+
+  it('keeps a peak-EWMA latency: up at once to a slower answer, down to faster ones as time passes', () => {
+    const state = createInstanceState();
+    expect(peakLatencyNow(state, 0)).toBeUndefined();
+    noteCallRouted(state);
+    noteCallAnswered(state, 10, false, 1_000);
+    expect(state.peakLatencyMs).toBe(10);
+    noteCallRouted(state);
+    noteCallAnswered(state, 50, false, 1_001);
+    expect(state.peakLatencyMs).toBe(50);
+    // A fast answer right after the peak barely moves it...
+    noteCallRouted(state);
+    noteCallAnswered(state, 1, false, 1_002);
+    expect(state.peakLatencyMs).toBeCloseTo(50 - 49 * (1 - Math.exp(-1 / PEAK_LATENCY_DECAY_MS)), 10);
+    expect(state.peakLatencyMs!).toBeGreaterThan(49.99);
+    // ...one a decay time later takes it most of the way.
+    noteCallRouted(state);
+    const before = state.peakLatencyMs!;
+    noteCallAnswered(state, 1, false, 1_002 + PEAK_LATENCY_DECAY_MS);
+    expect(state.peakLatencyMs).toBeCloseTo(before * Math.exp(-1) + 1 * (1 - Math.exp(-1)), 10);
+    // Read later, the last value has decayed toward zero; reading does not change it.
+    const last = state.peakLatencyMs!;
+    expect(peakLatencyNow(state, state.peakLatencyAt)).toBe(last);
+    expect(peakLatencyNow(state, state.peakLatencyAt + 2 * PEAK_LATENCY_DECAY_MS)).toBeCloseTo(last * Math.exp(-2), 10);
+    expect(state.peakLatencyMs).toBe(last);
   });
 
   it('keeps the newest value of each metric, and any name', () => {

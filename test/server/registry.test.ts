@@ -29,7 +29,7 @@ describe('Registry', () => {
     expect(replaced).toBeUndefined();
     expect(registry.size).toBe(1);
     expect(registry.get('ws/a:math')).toBe(stored);
-    expect(stored.state).toEqual({ inFlight: 0, routed: 0, errors: 0, latencyMs: undefined, metrics: {}, health: 'unknown' });
+    expect(stored.state).toEqual({ inFlight: 0, routed: 0, errors: 0, latencyMs: undefined, peakLatencyMs: undefined, peakLatencyAt: 0, metrics: {}, health: 'unknown' });
     expect(registry.get('ws/a:other')).toBeUndefined();
   });
 

@@ -135,7 +135,10 @@ export class InFlightTable<C extends Callee = Callee> {
     const calls = this.#byCallee.get(callee);
     if (!calls) return undefined;
     const entry = this.#remove(callee, calls, entryKey(caller, session));
-    if (entry?.instance) noteCallAnswered(entry.instance, this.#now() - entry.at, isError);
+    if (entry?.instance) {
+      const now = this.#now();
+      noteCallAnswered(entry.instance, now - entry.at, isError, now);
+    }
     return entry;
   }
 

@@ -24,6 +24,13 @@ export interface InstanceState {
   errors: number;
   /** Moving average (EWMA) of its answer latency, ms; undefined before its first answer. */
   latencyMs: number | undefined;
+  /**
+   * Peak-EWMA of its answer latency, ms (what `balance:least_latency` reads): jumps up to a slower
+   * answer at once, comes down to faster ones only as time passes. Undefined before its first answer.
+   */
+  peakLatencyMs: number | undefined;
+  /** Hub time (ms) of the answer that last updated `peakLatencyMs`. */
+  peakLatencyAt: number;
   /** The last value of each metric function asked of it, by function name. */
   metrics: Record<string, MetricValue>;
   health: HealthState;
@@ -32,6 +39,12 @@ export interface InstanceState {
 /** Weight of the newest sample in the latency average (about the last ten calls count). */
 export const LATENCY_EWMA_WEIGHT = 0.2;
 
+/**
+ * Time constant of the peak-EWMA, ms: an old peak weighs e^-1 (37 %) after this long, about
+ * half after 7 s (Finagle's and Linkerd's decay time).
+ */
+export const PEAK_LATENCY_DECAY_MS = 10_000;
+
 /** The state of an instance that has seen nothing yet. */
 export function createInstanceState(): InstanceState {
   return {
@@ -39,6 +52,8 @@ export function createInstanceState(): InstanceState {
     routed: 0,
     errors: 0,
     latencyMs: undefined,
+    peakLatencyMs: undefined,
+    peakLatencyAt: 0,
     // No prototype: metric names come from callers (`select:min:__proto__` is a valid FN).
     metrics: Object.create(null) as Record<string, MetricValue>,
     health: 'unknown',
@@ -51,11 +66,31 @@ export function noteCallRouted(state: InstanceState): void {
   state.routed++;
 }
 
-/** A call routed to the instance was answered after `latencyMs`, with an error or not. */
-export function noteCallAnswered(state: InstanceState, latencyMs: number, isError: boolean): void {
+/** A call routed to the instance was answered at hub time `now` after `latencyMs`, with an error or not. */
+export function noteCallAnswered(state: InstanceState, latencyMs: number, isError: boolean, now: number): void {
   if (state.inFlight > 0) state.inFlight--;
   if (isError) state.errors++;
   state.latencyMs = state.latencyMs === undefined ? latencyMs : state.latencyMs + LATENCY_EWMA_WEIGHT * (latencyMs - state.latencyMs);
+  const peak = state.peakLatencyMs;
+  if (peak === undefined || latencyMs >= peak) {
+    state.peakLatencyMs = latencyMs;
+  } else {
+    // The weight of the old value falls with the time since it was set (answers come unevenly).
+    const kept = Math.exp(-Math.max(now - state.peakLatencyAt, 0) / PEAK_LATENCY_DECAY_MS);
+    state.peakLatencyMs = peak * kept + latencyMs * (1 - kept);
+  }
+  state.peakLatencyAt = now;
+}
+
+/**
+ * The peak-EWMA latency of an instance as of hub time `now`, ms: the last value, decayed toward
+ * zero for the time since (so an instance not called for a while gets tried again); undefined
+ * before its first answer.
+ */
+export function peakLatencyNow(state: InstanceState, now: number): number | undefined {
+  const peak = state.peakLatencyMs;
+  if (peak === undefined || now <= state.peakLatencyAt) return peak;
+  return peak * Math.exp((state.peakLatencyAt - now) / PEAK_LATENCY_DECAY_MS);
 }
 
 /** A call routed to the instance is no longer followed (its caller left, or its entry went stale). */
