@@ -3,6 +3,7 @@
  * sockets), a seeded random source, and a pick helper that fills the `PickContext`.
  */
 import type { CallStrategy, CallStrategyOptions, PickContext } from '../../../packages/server/src/balancing/call-strategy.js';
+import { noteCallAnswered, noteCallRouted } from '../../../packages/server/src/instance-state.js';
 import { Registry, type ServiceGroup, type ServiceRecord } from '../../../packages/server/src/registry.js';
 
 /** A fleet of instances of service `svc` in workspace `ws`. */
@@ -77,4 +78,47 @@ export function seededRandom(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
   };
+}
+
+/** What {@link simulateQueue} runs. */
+export interface QueueSimulation {
+  /** Each instance's service time per call, ms; it serves one call at a time, the others queue. */
+  serviceMs: readonly number[];
+  /** Calls kept in flight: a new call starts as soon as one ends. */
+  concurrency: number;
+  calls: number;
+  seed: number;
+}
+
+/**
+ * Runs `calls` calls through `strategy` on fake time, each instance a FIFO queue, and returns how
+ * many calls each instance served (in `serviceMs` order). The instances' live state is kept by
+ * the hub's own functions (`noteCallRouted`, `noteCallAnswered`), as the router does.
+ */
+export function simulateQueue(strategy: CallStrategy, simulation: QueueSimulation): number[] {
+  const fleet = new Fleet();
+  const records = fleet.add(simulation.serviceMs.length);
+  const random = seededRandom(simulation.seed);
+  const busyUntil = records.map(() => 0);
+  const served = records.map(() => 0);
+  const pending: { start: number; end: number; index: number }[] = [];
+  let now = 0;
+  let started = 0;
+  while (started < simulation.calls || pending.length > 0) {
+    while (started < simulation.calls && pending.length < simulation.concurrency) {
+      const picked = strategy.pick(fleet.instances, { group: fleet.group, random, now, key: undefined });
+      const index = records.indexOf(picked);
+      noteCallRouted(picked.state);
+      busyUntil[index] = Math.max(now, busyUntil[index]!) + simulation.serviceMs[index]!;
+      pending.push({ start: now, end: busyUntil[index]!, index });
+      served[index]!++;
+      started++;
+    }
+    let next = 0;
+    for (let i = 1; i < pending.length; i++) if (pending[i]!.end < pending[next]!.end) next = i;
+    const [done] = pending.splice(next, 1);
+    now = done!.end;
+    noteCallAnswered(records[done!.index]!.state, now - done!.start, false, now);
+  }
+  return served;
 }
