@@ -141,7 +141,6 @@ describe('error codes', () => {
     expect(ERROR_CODES).toEqual(
       expect.arrayContaining([
         'BAD_MESSAGE',
-        'UNSUPPORTED_VERSION',
         'SERVICE_NOT_FOUND',
         'METHOD_NOT_FOUND',
         'BAD_MODE',

@@ -9,7 +9,6 @@
 /** Every error code Mycel puts on the wire or throws. Documented in the protocol README. */
 export const ERROR_CODES = [
   'BAD_MESSAGE',
-  'UNSUPPORTED_VERSION',
   'SERVICE_NOT_FOUND',
   'METHOD_NOT_FOUND',
   'BAD_MODE',

@@ -15,7 +15,7 @@ import { resolveHubOptions, type HubOptions } from './hub-options.js';
 import { createHttpHandler } from './http-routes.js';
 import { listen } from './listen.js';
 import { startLiveness } from './liveness.js';
-import { createManager } from './manager/manager.js';
+import { createManager, managerPeerId } from './manager/manager.js';
 import { QueuedBytes } from './queued-bytes.js';
 import { Registry } from './registry.js';
 import { Router } from './router.js';
@@ -61,9 +61,15 @@ export async function startHub(hubOptions: HubOptions = {}): Promise<Hub> {
   const clients = new Map<string, ClientConnection>();
   const registry = new Registry();
   const virtualTargets = new VirtualTargets(options.maxBalancedServicesPerClient);
-  const router = new Router({
+  // The manager and the router call each other; nothing is routed before both exist.
+  const router: Router = new Router({
     clients,
     registry,
+    manager: {
+      peerId: managerPeerId(hubId),
+      handleMessage: (message) => manager.peer.handleMessage(message),
+      decodeBounds: { maxBodyBytes: options.maxManagerBodyBytes, maxBodyValues: options.maxManagerBodyValues },
+    },
     logger: log,
     inFlight: {
       perCallee: options.maxInFlightPerClient,
@@ -96,12 +102,6 @@ export async function startHub(hubOptions: HubOptions = {}): Promise<Hub> {
     options,
     clock: systemClock,
     serverInfo: { hub_id: hubId, api_version: API_VERSION, public_base_url: url, hypha_version: HUB_VERSION },
-  });
-  router.attachManager({
-    peerId: manager.peerId,
-    user: manager.user,
-    handleMessage: (message) => manager.peer.handleMessage(message),
-    decodeBounds: { maxBodyBytes: options.maxManagerBodyBytes, maxBodyValues: options.maxManagerBodyValues },
   });
 
   const liveness = startLiveness(wss, options.pingIntervalMs, log);

@@ -23,7 +23,6 @@ import {
   type DecodeBounds,
   type ErrorCode,
   type FrameMeta,
-  type UserInfo,
 } from '@mycel/protocol';
 import type { Logger } from 'pino';
 import { mayBroadcastTo } from './access-policy.js';
@@ -40,7 +39,6 @@ import type { VirtualTargets } from './virtual-targets.js';
 export interface ManagerEndpoint {
   /** The manager address, `"*"` + `/manager-{hubId}`. */
   readonly peerId: string;
-  readonly user: UserInfo;
   /** Handles one message addressed to the manager (header and body merged). */
   handleMessage(message: Record<string, unknown>): void;
   /** What the manager decodes of one body; larger bodies are refused unread. */
@@ -53,6 +51,8 @@ export interface RouterOptions {
   /** Where calls to services find their instance's live state. */
   registry: Registry;
   logger: Logger;
+  /** The in-process manager (its handler may be bound after the router is made: nothing is routed before). */
+  manager: ManagerEndpoint;
   /** Limits of the calls in flight to each client. */
   inFlight: InFlightLimits;
   /** The `balance:` proxies' targets, resolved per call. */
@@ -76,9 +76,10 @@ export class Router {
   readonly #inFlight: InFlightTable<ClientConnection>;
   readonly #targets: TargetResolver<ClientConnection>;
   readonly #balanced: BalancedRouting;
-  #manager: ManagerEndpoint | undefined;
+  readonly #manager: ManagerEndpoint;
 
   constructor(options: RouterOptions) {
+    this.#manager = options.manager;
     this.#clients = options.clients;
     this.#log = options.logger;
     this.#inFlight = new InFlightTable(options.inFlight);
@@ -93,11 +94,6 @@ export class Router {
       maxWaitMs,
       logger: options.logger,
     });
-  }
-
-  /** Connects the manager (done once, after both exist). */
-  attachManager(manager: ManagerEndpoint): void {
-    this.#manager = manager;
   }
 
   /** Routes a binary frame a client sent. Never throws. */
@@ -158,11 +154,10 @@ export class Router {
       this.#broadcastFrom(sender, head, frame, restOffset, target, withUser);
       return;
     }
-    const manager = this.#manager;
-    if (manager && target === manager.peerId) {
+    if (target === this.#manager.peerId) {
       head.to = target;
       if (withUser) head.user = sender.user;
-      this.#toManager(sender, manager, head, frame, restOffset);
+      this.#toManager(sender, this.#manager, head, frame, restOffset);
       return;
     }
     this.routeTo(sender, head, frame, restOffset, target, withUser);
@@ -273,9 +268,8 @@ export class Router {
       callee.send(frame);
       return;
     }
-    const manager = this.#manager;
-    if (manager && meta.session) {
-      this.rejectCall(manager.peerId, meta.to, meta.session, 'CONNECTION_CLOSED', `peer "${meta.to}" is not connected`);
+    if (meta.session) {
+      this.rejectCall(this.#manager.peerId, meta.to, meta.session, 'CONNECTION_CLOSED', `peer "${meta.to}" is not connected`);
     }
   }
 
@@ -285,7 +279,6 @@ export class Router {
    * Events are `{type, to: "workspace/*", from: manager, data}` single-object frames.
    */
   broadcastEvent(workspace: string, type: string, data: unknown): number {
-    const manager = this.#manager;
     let frame: Uint8Array | undefined;
     let copies = 0;
     for (const client of this.#clients.values()) {
@@ -293,7 +286,7 @@ export class Router {
       frame ??= encodeFrame({
         type,
         to: `${workspace}/*`,
-        from: manager?.peerId ?? '*',
+        from: this.#manager.peerId,
         ws: workspace,
         data,
       });
@@ -400,7 +393,7 @@ export class Router {
     if (typeof session !== 'string' || session.length > 256) return;
     // The caller only accepts an answer from the peer it called, so answer in that peer's name.
     const to = typeof header?.to === 'string' ? header.to : undefined;
-    const callee = to === undefined ? (this.#manager?.peerId ?? '*') : resolvePeerId(to, sender.workspace);
+    const callee = to === undefined ? this.#manager.peerId : resolvePeerId(to, sender.workspace);
     this.rejectCall(sender.peerId, callee, session, code, message);
   }
 
@@ -408,9 +401,8 @@ export class Router {
   rejectCall(caller: string, callee: string, session: string, code: ErrorCode, message: string): void {
     const main = { type: 'method', from: callee, to: caller, method: `${session}.reject` };
     const extra = { args: [{ _rtype: 'error', _rvalue: message, _rcode: code }] };
-    const manager = this.#manager;
-    if (manager && caller === manager.peerId) {
-      manager.handleMessage(Object.assign(main, extra));
+    if (caller === this.#manager.peerId) {
+      this.#manager.handleMessage(Object.assign(main, extra));
       return;
     }
     const client = this.#clients.get(caller);

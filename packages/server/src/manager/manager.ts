@@ -39,12 +39,17 @@ export interface Manager {
   removeClient(connection: ClientConnection): void;
 }
 
+/** The manager's address on a hub: `manager-{hubId}` in the pseudo-workspace `*`. */
+export function managerPeerId(hubId: string): string {
+  return `*/manager-${hubId}`;
+}
+
 /** Builds the manager peer and its `default` service. */
 export function createManager(managerOptions: ManagerOptions): Manager {
   const { registry, router, clients, options, clock, virtualTargets } = managerOptions;
   const logger = options.logger;
-  const clientId = `manager-${options.hubId}`;
-  const peerId = `*/${clientId}`;
+  const peerId = managerPeerId(options.hubId);
+  const clientId = splitPeerId(peerId).clientId;
   const user: UserInfo = {
     id: 'root',
     roles: ['admin'],
