@@ -47,7 +47,7 @@ const FULL = {
     herdProcesses: 4,
   },
   connections: { counts: [1000, 10000], processes: 4 },
-  'balanced-concurrent': { inFlight: 32, calls: 8000, warmup: 5000, repeats: 3 },
+  'balanced-concurrent': { inFlight: 32, calls: 8000, warmup: 5000, repeats: 4 },
   'balanced-herd': { instances: 20, callers: 100, serviceMs: 20, herds: 3 },
   queueing: { instances: 10, fastMs: 10, slowFactor: 10, load: 0.7, callers: 10, durationMs: 6000, warmupMs: 1000 },
 };
@@ -61,7 +61,7 @@ const QUICK = {
   payload: { repeats: { '1KiB': 20, '1MiB': 5, '4MiB': 3 } },
   fleet: { ...FULL.fleet, sizes: [3, 20, 100], selectionRepeats: 5, slow: { ...FULL.fleet.slow, repeats: 3 }, herd: { ...FULL.fleet.herd, herdsPerRound: 1 } },
   connections: { counts: [1000], processes: 2 },
-  'balanced-concurrent': { inFlight: 32, calls: 2000, warmup: 500, repeats: 2 },
+  'balanced-concurrent': { inFlight: 32, calls: 2000, warmup: 500, repeats: 4 },
   'balanced-herd': { ...FULL['balanced-herd'], herds: 1 },
   queueing: { ...FULL.queueing, durationMs: 3000, warmupMs: 500 },
 };

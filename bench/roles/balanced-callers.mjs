@@ -29,15 +29,18 @@ serveRole(
 
     /**
      * 32 in flight through a pinned proxy and through a `balance:round_robin` proxy to the same
-     * one instance, alternated `repeats` times (pinned first, then balanced, ...).
+     * one instance, `repeats` times each, in the order A B B A A B ... so that neither always
+     * runs first (warmer code, a quieter machine).
      */
     async concurrent({ serviceId, options, repeats }) {
-      const pinned = await callers[0].getService(serviceId);
-      const balanced = await callers[0].getService(serviceId, { mode: 'balance:round_robin' });
+      const proxies = {
+        pinned: await callers[0].getService(serviceId),
+        balanced: await callers[0].getService(serviceId, { mode: 'balance:round_robin' }),
+      };
       const runs = { pinned: [], balanced: [] };
       for (let i = 0; i < repeats; i++) {
-        runs.pinned.push((await measureConcurrent((v) => pinned.echo(v), options)).callsPerS);
-        runs.balanced.push((await measureConcurrent((v) => balanced.echo(v), options)).callsPerS);
+        const order = i % 2 === 0 ? ['pinned', 'balanced'] : ['balanced', 'pinned'];
+        for (const kind of order) runs[kind].push((await measureConcurrent((v) => proxies[kind].echo(v), options)).callsPerS);
       }
       return runs;
     },
