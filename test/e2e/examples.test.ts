@@ -36,3 +36,26 @@ describe('examples/load-balancing', () => {
     expect(main.lines).toEqual(["Task 'important-task' processed by fast"]);
   }, 30_000);
 });
+
+describe('examples/balancing', () => {
+  it('sends each call to a worker chosen for it, and prints who served what', async () => {
+    const main = run('examples/balancing/main.ts', {});
+    const { code } = await main.exited();
+    expect(main.stderr()).toBe('');
+    expect(code).toBe(0);
+    expect(main.lines).toHaveLength(3);
+    const [turns, weighted, leastBusy] = main.lines as [string, string, string];
+    // Round robin: two each, in a repeating order.
+    const turnsOrder = /^round_robin, one at a time: fast 2, medium 2, slow 2 \((\w+) (\w+) (\w+) \1 \2 \3\)$/.exec(turns);
+    expect(turnsOrder, turns).not.toBeNull();
+    // Weighted 3:2:1 over twelve calls: exactly 6, 4 and 2.
+    expect(weighted).toMatch(/^weighted, one at a time: fast 6, medium 4, slow 2 \(/);
+    // Least in flight: the fast worker frees its slots soonest and serves the most.
+    const counts = /^least_inflight, 12 in flight: fast (\d+), medium (\d+), slow (\d+)$/.exec(leastBusy);
+    expect(counts, leastBusy).not.toBeNull();
+    const [fast, medium, slow] = (counts as RegExpExecArray).slice(1).map(Number) as [number, number, number];
+    expect(fast + medium + slow).toBe(60);
+    expect(fast).toBeGreaterThan(medium);
+    expect(fast).toBeGreaterThan(slow);
+  }, 30_000);
+});
