@@ -103,4 +103,24 @@ describe('balance: proxies', () => {
     expect(error).toBeInstanceOf(Error);
     expect((error as Error).message).toContain('boom');
   });
+
+  it('keeps a key on its instance with balance:hash, per proxy key or per call with withKey', async () => {
+    const { hub, caller } = await hubWithCaller();
+    for (const name of ['w0', 'w1', 'w2', 'w3']) await startWorker(hub, name);
+    const echo = await caller.getService<Echo>('echo', { mode: 'balance:hash' });
+    // No key given: the caller's client id is the key.
+    expect(new Set(await whoServes(echo, 5)).size).toBe(1);
+    const homes = new Map<string, string>();
+    for (let user = 0; user < 40; user++) {
+      const keyed = echo.withKey(`user-${user}`);
+      const served = new Set(await whoServes(keyed, 3));
+      expect(served.size).toBe(1);
+      homes.set(`user-${user}`, [...served][0] as string);
+    }
+    // Forty keys over four instances all on one: probability 4 x (1/4)^40.
+    expect(new Set(homes.values()).size).toBeGreaterThan(1);
+    const pinnedByConfig = await caller.getService<Echo>('echo', { mode: 'balance:hash', key: 'user-7' });
+    expect(await pinnedByConfig.who()).toBe(homes.get('user-7'));
+    expect(() => echo.withKey({} as unknown as string)).toThrow(TypeError);
+  });
 });
