@@ -5,9 +5,9 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { connectToServer, MycelError, type MycelClient } from '@mycel/client';
-import type { HubOptions } from '@mycel/server';
 import { gate } from '../fixtures/instances.js';
-import { startTestHub, type TestHub } from '../helpers/hub.js';
+import { hubWithCaller, rejection } from '../helpers/balancing.js';
+import type { TestHub } from '../helpers/hub.js';
 import { startProcess } from '../helpers/process.js';
 
 interface Held {
@@ -21,15 +21,6 @@ afterEach(async () => {
   await Promise.all(cleanup.splice(0).map((f) => f()));
 });
 
-async function hubWithCaller(options: HubOptions = {}, callerOptions: Record<string, unknown> = {}) {
-  const hub = await startTestHub(options);
-  const caller = await connectToServer({ server_url: hub.url, client_id: 'caller', ...callerOptions });
-  cleanup.push(async () => {
-    await caller.disconnect();
-    await hub.close();
-  });
-  return { hub, caller };
-}
 
 /** A worker whose `hold()` waits until the test opens its gate; counts what runs at once. */
 async function startHeldWorker(hub: TestHub, name: string, config: Record<string, unknown>) {
@@ -55,18 +46,10 @@ async function startHeldWorker(hub: TestHub, name: string, config: Record<string
   return { worker, release, running: () => running, peak: () => peak };
 }
 
-async function rejection(promise: Promise<unknown>): Promise<MycelError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(MycelError);
-  return error as MycelError;
-}
 
 describe('max_concurrency', () => {
   it('is never exceeded: further calls wait in the hub and go as slots free up', async () => {
-    const { hub, caller } = await hubWithCaller();
+    const { hub, caller } = await hubWithCaller(cleanup);
     const a = await startHeldWorker(hub, 'a', { max_concurrency: 2 });
     const b = await startHeldWorker(hub, 'b', { max_concurrency: 1 });
     const proxy = await caller.getService<Held>('held', { mode: 'balance:round_robin' });
@@ -83,7 +66,7 @@ describe('max_concurrency', () => {
   });
 
   it('holds calls to one named instance at its limit too', async () => {
-    const { hub, caller } = await hubWithCaller();
+    const { hub, caller } = await hubWithCaller(cleanup);
     const a = await startHeldWorker(hub, 'a', { max_concurrency: 1 });
     const pinned = await caller.getService<Held>('held');
     const calls = [pinned.hold(), pinned.hold(), pinned.hold()];
@@ -95,7 +78,7 @@ describe('max_concurrency', () => {
   });
 
   it('refuses a call at once with LIMIT_EXCEEDED when its caller already has the most waiting', async () => {
-    const { hub, caller } = await hubWithCaller({ maxQueuedCallsPerClient: 2 });
+    const { hub, caller } = await hubWithCaller(cleanup, { maxQueuedCallsPerClient: 2 });
     const a = await startHeldWorker(hub, 'a', { max_concurrency: 1 });
     const proxy = await caller.getService<Held>('held', { mode: 'balance:round_robin' });
     const admitted = [proxy.hold(), proxy.hold(), proxy.hold()];
@@ -108,7 +91,7 @@ describe('max_concurrency', () => {
   });
 
   it('fails a waiting call with LIMIT_EXCEEDED before its caller would time out', async () => {
-    const { hub, caller } = await hubWithCaller({}, { methodTimeoutMs: 2_000 });
+    const { hub, caller } = await hubWithCaller(cleanup, {}, { methodTimeoutMs: 2_000 });
     const a = await startHeldWorker(hub, 'a', { max_concurrency: 1 });
     const proxy = await caller.getService<Held>('held', { mode: 'balance:round_robin' });
     const first = proxy.hold();
@@ -121,7 +104,7 @@ describe('max_concurrency', () => {
   });
 
   it('fails waiting calls with SERVICE_NOT_FOUND when the last instance leaves', async () => {
-    const { hub, caller } = await hubWithCaller();
+    const { hub, caller } = await hubWithCaller(cleanup);
     const a = await startHeldWorker(hub, 'a', { max_concurrency: 1 });
     const proxy = await caller.getService<Held>('held', { mode: 'balance:round_robin' });
     const first = proxy.hold().catch((e: unknown) => e);
@@ -135,7 +118,7 @@ describe('max_concurrency', () => {
 
 describe('long calls and dying workers', () => {
   it('keeps a long call alive with the instance heartbeats, past the caller timeout', async () => {
-    const { hub, caller } = await hubWithCaller({}, { methodTimeoutMs: 600 });
+    const { hub, caller } = await hubWithCaller(cleanup, {}, { methodTimeoutMs: 600 });
     await startHeldWorker(hub, 'a', {});
     const proxy = await caller.getService<Held>('held', { mode: 'balance:round_robin' });
     // The call runs three caller timeouts; only heartbeats in the balanced peer's name keep it
@@ -144,7 +127,7 @@ describe('long calls and dying workers', () => {
   });
 
   it('rejects the calls in flight to a worker process that dies, and sends the next to one that lives', async () => {
-    const { hub, caller } = await hubWithCaller();
+    const { hub, caller } = await hubWithCaller(cleanup);
     const dying = startProcess('test/fixtures/worker-process.ts', [], { MYCEL_SERVER_URL: hub.url, WORKER_ID: 'dying', WORKER_TAG: 'dying' });
     cleanup.push(() => dying.kill());
     await dying.waitForLine(/^ready /);

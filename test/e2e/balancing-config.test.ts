@@ -4,9 +4,9 @@
  * balanced services per client and their release when the client leaves.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { connectToServer, MycelError, type MycelClient, type ServiceProxy } from '@mycel/client';
-import type { HubOptions } from '@mycel/server';
-import { startTestHub, type TestHub } from '../helpers/hub.js';
+import { connectToServer, type MycelClient, type ServiceProxy } from '@mycel/client';
+import { hubWithCaller, rejection } from '../helpers/balancing.js';
+import type { TestHub } from '../helpers/hub.js';
 
 interface Who {
   who(): string;
@@ -17,15 +17,6 @@ afterEach(async () => {
   await Promise.all(cleanup.splice(0).map((f) => f()));
 });
 
-async function hubWithCaller(options: HubOptions = {}): Promise<{ hub: TestHub; caller: MycelClient }> {
-  const hub = await startTestHub(options);
-  const caller = await connectToServer({ server_url: hub.url, client_id: 'caller' });
-  cleanup.push(async () => {
-    await caller.disconnect();
-    await hub.close();
-  });
-  return { hub, caller };
-}
 
 async function startWorker(hub: TestHub, name: string, config: Record<string, unknown> = {}): Promise<MycelClient> {
   const worker = await connectToServer({ server_url: hub.url, client_id: name });
@@ -40,18 +31,10 @@ async function served(proxy: ServiceProxy<Who>, calls: number): Promise<Set<stri
   return names;
 }
 
-async function rejection(promise: Promise<unknown>): Promise<MycelError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(MycelError);
-  return error as MycelError;
-}
 
 describe('priority failover', () => {
   it('serves from the lowest level, fails over when it empties, and gives back when it returns', async () => {
-    const { hub, caller } = await hubWithCaller();
+    const { hub, caller } = await hubWithCaller(cleanup);
     const primary = await startWorker(hub, 'primary', { priority: 0 });
     await startWorker(hub, 'backup-a', { priority: 1 });
     await startWorker(hub, 'backup-b', { priority: 1 });
@@ -68,7 +51,7 @@ describe('priority failover', () => {
 
 describe('match', () => {
   it('sends calls only to instances whose metadata has the values asked for', async () => {
-    const { hub, caller } = await hubWithCaller();
+    const { hub, caller } = await hubWithCaller(cleanup);
     await startWorker(hub, 'eu-1', { metadata: { region: 'eu', tier: 'gpu' } });
     await startWorker(hub, 'eu-2', { metadata: { region: 'eu', tier: 'cpu' } });
     await startWorker(hub, 'us-1', { metadata: { region: 'us', tier: 'gpu' } });
@@ -85,7 +68,7 @@ describe('match', () => {
 
 describe('config checks', () => {
   it('refuses malformed balance modes, naming the valid forms', async () => {
-    const { hub, caller } = await hubWithCaller();
+    const { hub, caller } = await hubWithCaller(cleanup);
     await startWorker(hub, 'w0');
     for (const mode of ['balance:bogus', 'balance:', 'balance:round-robin', 'balance:min']) {
       const error = await rejection(caller.getService('who', { mode }));
@@ -96,7 +79,7 @@ describe('config checks', () => {
   });
 
   it('refuses balance:min / balance:max, which need load reports', async () => {
-    const { hub, caller } = await hubWithCaller();
+    const { hub, caller } = await hubWithCaller(cleanup);
     await startWorker(hub, 'w0');
     const error = await rejection(caller.getService('who', { mode: 'balance:min:get_load' }));
     expect(error.code).toBe('BAD_MODE');
@@ -104,7 +87,7 @@ describe('config checks', () => {
   });
 
   it('refuses ill-typed caller fields it knows and ignores unknown ones', async () => {
-    const { hub, caller } = await hubWithCaller();
+    const { hub, caller } = await hubWithCaller(cleanup);
     await startWorker(hub, 'w0');
     const cases: Array<[Record<string, unknown>, string]> = [
       [{ match: 'eu' }, 'config "match" must be an object of strings, got "eu"'],
@@ -125,7 +108,7 @@ describe('config checks', () => {
   });
 
   it('refuses a registration with an ill-typed balancing field, naming it', async () => {
-    const { hub } = await hubWithCaller();
+    const { hub } = await hubWithCaller(cleanup);
     const worker = await connectToServer({ server_url: hub.url, client_id: 'bad-worker' });
     cleanup.push(() => worker.disconnect());
     const cases: Array<[Record<string, unknown>, string]> = [
@@ -146,7 +129,7 @@ describe('config checks', () => {
 
 describe('balanced services per client', () => {
   it('reuses the target of the same ask, bounds distinct ones, and frees them when the client leaves', async () => {
-    const { hub, caller } = await hubWithCaller({ maxBalancedServicesPerClient: 2 });
+    const { hub, caller } = await hubWithCaller(cleanup, { maxBalancedServicesPerClient: 2 });
     await startWorker(hub, 'w0', { metadata: { a: '1', b: '2' } });
     const first = await caller.getService<Who>('who', { mode: 'balance:round_robin' });
     const again = await caller.getService<Who>('who', { mode: 'balance:round_robin' });

@@ -4,7 +4,8 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { connectToServer, MycelError, type MycelClient, type ServiceProxy } from '@mycel/client';
-import { startTestHub, type TestHub } from '../helpers/hub.js';
+import { hubWithCaller } from '../helpers/balancing.js';
+import type { TestHub } from '../helpers/hub.js';
 
 interface Echo {
   who(): string;
@@ -19,15 +20,6 @@ afterEach(async () => {
   await Promise.all(cleanup.splice(0).map((f) => f()));
 });
 
-async function hubWithCaller(): Promise<{ hub: TestHub; caller: MycelClient }> {
-  const hub = await startTestHub();
-  const caller = await connectToServer({ server_url: hub.url, client_id: 'caller' });
-  cleanup.push(async () => {
-    await caller.disconnect();
-    await hub.close();
-  });
-  return { hub, caller };
-}
 
 /** Starts a worker registering `echo` as `name`, with the given service config. */
 async function startWorker(hub: TestHub, name: string, config: Record<string, unknown> = {}): Promise<MycelClient> {
@@ -55,7 +47,7 @@ async function whoServes(proxy: ServiceProxy<Echo>, calls: number): Promise<stri
 
 describe('balance: proxies', () => {
   it('takes each instance in turn with round_robin', async () => {
-    const { hub, caller } = await hubWithCaller();
+    const { hub, caller } = await hubWithCaller(cleanup);
     for (const name of ['w0', 'w1', 'w2']) await startWorker(hub, name);
     const echo = await caller.getService<Echo>('echo', { mode: 'balance:round_robin' });
     expect(echo.id).toMatch(/^public\/~balanced-[\w-]+:echo$/);
@@ -66,7 +58,7 @@ describe('balance: proxies', () => {
   });
 
   it('sends the next call to an instance that joined, and none to one that left', async () => {
-    const { hub, caller } = await hubWithCaller();
+    const { hub, caller } = await hubWithCaller(cleanup);
     await startWorker(hub, 'w0');
     const echo = await caller.getService<Echo>('echo', { mode: 'balance:round_robin' });
     expect(await whoServes(echo, 2)).toEqual(['w0', 'w0']);
@@ -78,7 +70,7 @@ describe('balance: proxies', () => {
   });
 
   it('fails at once with SERVICE_NOT_FOUND when no instance is left, and works again when one returns', async () => {
-    const { hub, caller } = await hubWithCaller();
+    const { hub, caller } = await hubWithCaller(cleanup);
     const w0 = await startWorker(hub, 'w0');
     const echo = await caller.getService<Echo>('echo', { mode: 'balance:round_robin' });
     expect(await echo.who()).toBe('w0');
@@ -94,7 +86,7 @@ describe('balance: proxies', () => {
   });
 
   it('passes callbacks, worker errors and heartbeats of long calls as a pinned proxy does', async () => {
-    const { hub, caller } = await hubWithCaller();
+    const { hub, caller } = await hubWithCaller(cleanup);
     await startWorker(hub, 'w0');
     await startWorker(hub, 'w1');
     const echo = await caller.getService<Echo>('echo', { mode: 'balance:round_robin' });
@@ -105,7 +97,7 @@ describe('balance: proxies', () => {
   });
 
   it('keeps a key on its instance with balance:hash, per proxy key or per call with withKey', async () => {
-    const { hub, caller } = await hubWithCaller();
+    const { hub, caller } = await hubWithCaller(cleanup);
     for (const name of ['w0', 'w1', 'w2', 'w3']) await startWorker(hub, name);
     const echo = await caller.getService<Echo>('echo', { mode: 'balance:hash' });
     // No key given: the caller's client id is the key.

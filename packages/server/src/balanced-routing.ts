@@ -13,6 +13,7 @@ import { CallQueue, type CallQueueLimits, type TryOutcome, type Waiting } from '
 import type { ClientConnection } from './connection.js';
 import type { ServiceRecord } from './registry.js';
 import type { TargetResolver } from './resolve-target.js';
+import type { Router } from './router.js';
 import { noteCallbackSession, type VirtualTarget } from './virtual-targets.js';
 
 /** The header field in which a call names its own affinity key (`balance:hash`). */
@@ -24,25 +25,8 @@ export const QUEUE_SHARE_OF_CALLER_TIMEOUT = 0.8;
 /** Built-in calls (chunked messages) name no service of the target. */
 const BUILT_IN_PREFIX = 'services.built-in.';
 
-/** What balanced routing needs from the router. */
-export interface RouterCore {
-  /** Records the call in flight (when it has a session) and sends it; see `Router.deliver`. */
-  deliver(
-    sender: ClientConnection,
-    head: Record<string, unknown>,
-    frame: Uint8Array,
-    restOffset: number,
-    callee: ClientConnection,
-    calledAs: string,
-    session: string | undefined,
-    instance: ServiceRecord | undefined,
-    withUser: boolean,
-  ): void;
-  /** Routes a frame to a peer id as if the sender had addressed it. */
-  routeTo(sender: ClientConnection, head: Record<string, unknown>, frame: Uint8Array, restOffset: number, target: string, withUser: boolean): void;
-  /** Delivers a synthetic `{session}.reject` to `caller` in `callee`'s name. */
-  rejectCall(caller: string, callee: string, session: string, code: ErrorCode, message: string): void;
-}
+/** What balanced routing needs from the router: delivering, routing on, and answering in a peer's name. */
+export type RouterCore = Pick<Router, 'deliver' | 'routeTo' | 'rejectCall'>;
 
 /** Options of {@link BalancedRouting}. */
 export interface BalancedRoutingOptions {
