@@ -8,7 +8,9 @@ import { MycelError, RpcPeer, type ConnectionInfo, type PeerLogger } from '@myce
 import { readControlMessage, startTokenRefresh } from './control-messages.js';
 import type { Emitter } from './events.js';
 import { LOCAL_ONLY_EVENTS, type ClientLogger, type ConnectOptions } from './options.js';
+import { OutageQueue } from './outage-queue.js';
 import { registerAll } from './re-register.js';
+import { connectWaitingForHub } from './wait-for-hub.js';
 import { ReconnectLoop, reconnectPolicy, type ReconnectPolicy } from './reconnect.js';
 import type { OpenTransport, Transport, TransportMessage } from './transport.js';
 
@@ -45,6 +47,7 @@ export class HubLink {
   #state: LinkState = 'connecting';
   #refusal: string | undefined;
   #refreshTimer: ReturnType<typeof setInterval> | undefined;
+  readonly #held = new OutageQueue();
 
   constructor(options: HubLinkOptions) {
     this.#o = options;
@@ -80,9 +83,11 @@ export class HubLink {
     return this.#state;
   }
 
-  /** The first connection; rejects when it fails (no retry). */
+  /** The first connection; rejects when it fails, after waiting up to `waitForHubMs` for the hub. */
   connectFirst(): Promise<void> {
-    return this.#connect();
+    const waitMs = this.#o.options.waitForHubMs ?? 0;
+    if (!(waitMs > 0)) return this.#connect();
+    return connectWaitingForHub(() => this.#connect(), waitMs, this.#policy, this.#log);
   }
 
   /** The peer, or `CONNECTION_CLOSED` when the link is closed or never opened. */
@@ -109,6 +114,7 @@ export class HubLink {
     this.#state = 'closed';
     this.#reconnect.stop();
     clearInterval(this.#refreshTimer);
+    this.#held.clear();
     this.#peer?.close(new MycelError('CONNECTION_CLOSED', 'client disconnected'));
     this.#transport?.close(1000, 'client disconnected');
   }
@@ -130,6 +136,9 @@ export class HubLink {
     }
     this.#attach(transport, info);
     await this.#registerAll();
+    // Calls made during the outage go out once services and subscriptions are back.
+    const peer = this.#peer;
+    if (peer) this.#held.flush((frame) => this.#transport?.send(frame), (session) => peer.isWaiting(session));
   }
 
   #attach(transport: Transport, info: ConnectionInfo): void {
@@ -142,7 +151,7 @@ export class HubLink {
       this.#peer = new RpcPeer({
         workspace: info.workspace,
         clientId: this.#o.clientId,
-        send: (frame) => this.#send(frame),
+        send: (frame, meta) => this.#send(frame, meta.session),
         methodTimeoutMs: this.#o.methodTimeoutMs,
         serverBaseUrl: info.public_base_url,
         logger: this.#peerLogger(),
@@ -180,9 +189,15 @@ export class HubLink {
     this.#peer?.forgetChunksFrom(sender);
   }
 
-  #send(frame: Uint8Array): void {
-    if (!this.#transport || this.#state !== 'open') throw new MycelError('CONNECTION_CLOSED', 'not connected to the hub');
-    this.#transport.send(frame);
+  /** Writes a frame; during a reconnection a call (it has a `session`) may be held for later. */
+  #send(frame: Uint8Array, session: string | undefined): void {
+    if (this.#transport && this.#state === 'open') {
+      this.#transport.send(frame);
+      return;
+    }
+    const mayHold = this.#state === 'reconnecting' && this.#o.options.waitForReconnect === true && session !== undefined;
+    if (mayHold && this.#held.hold(frame, session)) return;
+    throw new MycelError('CONNECTION_CLOSED', 'not connected to the hub');
   }
 
   #onMessage(message: TransportMessage): void {
@@ -223,6 +238,7 @@ export class HubLink {
     this.#state = 'closed';
     this.#reconnect.stop();
     clearInterval(this.#refreshTimer);
+    this.#held.clear();
     this.#peer?.close(new MycelError('CONNECTION_CLOSED', `connection to the hub lost: ${reason}`));
     this.#events.emit('closed', { reason });
   }

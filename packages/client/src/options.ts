@@ -37,6 +37,22 @@ export interface ConnectOptions {
   handshakeTimeoutMs?: number;
   /** Reconnection policy; `false` disables it. @default enabled, 100 ms doubling to 1 s, ±20 % */
   reconnect?: boolean | ReconnectOptions;
+  /**
+   * How long the first connection may wait for a hub that is not reachable yet (refused, or
+   * closed before the handshake): it tries again with the reconnection backoff until this much
+   * time has passed, then rejects with the last error. Errors that waiting cannot fix (a
+   * refusal, `https://` against a plain hub, a wrong path) reject at once. `0`: one attempt.
+   * @default 0
+   */
+  waitForHubMs?: number;
+  /**
+   * While the client reconnects after a lost connection, calls made (service calls, manager
+   * calls) wait for the reconnection and go out then, up to their own timeout. `false`: they
+   * reject at once with `CONNECTION_CLOSED` (`not connected to the hub`). Calls already sent
+   * when the connection was lost reject either way: they may have run.
+   * @default false
+   */
+  waitForReconnect?: boolean;
   /** WebSocket implementation. @default globalThis.WebSocket, else `ws` */
   WebSocket?: WebSocketConstructor;
   /**

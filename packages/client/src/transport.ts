@@ -4,6 +4,7 @@
  * it opens a WebSocket, does Hypha's handshake, and hands over a transport that is ready.
  */
 import { connectionInfoSchema, isErrorCode, MycelError, type ConnectionInfo } from '@mycel/protocol';
+import { connectError } from './connect-errors.js';
 
 /** A frame: binary RPC traffic, or a text control message. */
 export type TransportMessage = Uint8Array | string;
@@ -60,9 +61,17 @@ export interface OpenOptions {
 
 const OPEN = 1;
 
-/** Turns `http(s)://host[/path]` into `ws(s)://host[/path]/ws`, as hypha-rpc does. */
+/**
+ * Turns `http(s)://host[/path]` into `ws(s)://host[/path]/ws`, as hypha-rpc does. Throws a
+ * `TypeError` for a URL without one of the schemes `http`, `https`, `ws`, `wss`.
+ */
 export function normaliseServerUrl(serverUrl: string): string {
   let url = serverUrl.trim();
+  if (!/^(?:https?|wss?):\/\/[^/]/i.test(url)) {
+    throw new TypeError(
+      `server_url "${serverUrl}" needs a scheme: write http://${url.replace(/^[a-z]+:\/*/i, '') || '127.0.0.1:9527'} (or https://, ws://, wss://)`,
+    );
+  }
   if (url.startsWith('http://')) url = `ws://${url.slice('http://'.length)}`;
   else if (url.startsWith('https://')) url = `wss://${url.slice('https://'.length)}`;
   if (url.endsWith('/')) url = url.slice(0, -1);
@@ -105,9 +114,9 @@ export async function openWebSocketTransport(
       () => fail(new MycelError('TIMEOUT', `no answer from "${url}" within ${options.timeoutMs}ms`)),
       options.timeoutMs,
     );
-    socket.onerror = () => {
-      // The close event that follows carries the detail; an error before open has no close in some runtimes.
-      if (socket.readyState !== OPEN) fail(new MycelError('CONNECTION_CLOSED', `cannot connect to "${url}"`));
+    socket.onerror = (event) => {
+      // An error before open has no close event in some runtimes: report it here, with its cause.
+      if (socket.readyState !== OPEN) fail(connectError(url, event));
     };
     socket.onclose = (event) => {
       fail(new MycelError('CONNECTION_CLOSED', `connection to "${url}" closed during the handshake (code ${event.code}${event.reason ? `: ${event.reason}` : ''})`));

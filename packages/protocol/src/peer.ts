@@ -208,6 +208,11 @@ export class RpcPeer {
     return this.#calls.pendingCount;
   }
 
+  /** Whether the call of `sessionId` still waits for its answer. */
+  isWaiting(sessionId: string): boolean {
+    return this.#calls.get(sessionId)?.pending !== undefined;
+  }
+
   /** Whether {@link close} was called. */
   get isClosed(): boolean {
     return this.#closedError !== undefined;
