@@ -85,6 +85,18 @@ describe('mycel-hub', () => {
     expect(hub.lines.filter((l) => l !== '')).toEqual([]);
   });
 
+  it('takes hub options from flags and environment variables, and logs for people with --log-format pretty', async () => {
+    const hub = startProcess(BIN, ['--port', '0', '--log-format', 'pretty'], { MYCEL_HUB_ID: 'from-env' });
+    onTestFinished(() => hub.kill());
+    const line = await hub.waitForLine(/ INFO  hub listening /);
+    expect(line).toMatch(/^\d\d:\d\d:\d\d\.\d{3} INFO  hub listening  host=127\.0\.0\.1 port=\d+ hubId=from-env url=http:\/\/127\.0\.0\.1:\d+$/);
+    const url = /url=(\S+)/.exec(line)?.[1] ?? '';
+    const { info } = await RawSocket.connect(url, 'env-client');
+    expect(info.manager_id).toBe('manager-from-env');
+    const connected = await hub.waitForLine(/ INFO  client connected  .*client=public\/env-client/);
+    expect(connected).toMatch(/ remote=127\.0\.0\.1:\d+/);
+  });
+
   it('prints the usage on --help and exits 0', async () => {
     const hub = startHubProcess(['--help']);
     expect(await hub.exited()).toEqual({ code: 0, signal: null });

@@ -10,6 +10,7 @@
 import { fstatSync } from 'node:fs';
 import { Socket } from 'node:net';
 import pino, { type Logger } from 'pino';
+import { formatLogLine, prettyDestination } from './pretty-log.js';
 
 /** Bytes of log lines held for a reader that does not keep up; later lines are dropped. */
 export const LOG_BUFFER_BYTES = 8 * 1024 * 1024;
@@ -21,16 +22,19 @@ export interface CliLog {
   flush(deadlineMs: number): Promise<void>;
 }
 
-/** Creates the CLI's logger at `level`, writing to file descriptor 1. */
-export function createCliLog(level: string): CliLog {
-  if (!isPipe(1)) return { logger: pino({ level }), flush: () => Promise.resolve() };
+/** Creates the CLI's logger at `level`, writing to file descriptor 1, readable lines when `isPretty`. */
+export function createCliLog(level: string, isPretty = false): CliLog {
+  if (!isPipe(1)) {
+    const logger = isPretty ? pino({ level }, prettyDestination(process.stdout)) : pino({ level });
+    return { logger, flush: () => Promise.resolve() };
+  }
   const out = new Socket({ fd: 1, readable: false, writable: true });
   // EPIPE and the like: nobody reads any more. Without a listener the error would kill the hub.
   out.on('error', () => out.destroy());
   const sink = {
     write(line: string): boolean {
       if (out.destroyed || out.writableLength > LOG_BUFFER_BYTES) return true;
-      return out.write(line);
+      return out.write(isPretty ? formatLogLine(line) : line);
     },
   };
   return {
