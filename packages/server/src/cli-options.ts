@@ -35,6 +35,8 @@ const DESCRIPTIONS: Record<Settable, string> = {
   pingIntervalMs: 'WebSocket ping interval, ms; a missed pong drops the client',
   maxSubscriptionsPerClient: 'event types one client may subscribe to',
   maxManagerCallsPerClient: 'manager operations that call out, per client at once',
+  maxManagerBodyBytes: 'largest message body the manager decodes, bytes',
+  maxManagerBodyValues: 'most msgpack values in a body the manager decodes',
   managerPingTimeoutMs: 'default timeout of the manager ping, ms',
   closeGraceMs: 'time a closing hub waits for peers, ms',
   reconnectionTokenLifetimeS: 'lifetime of reconnection tokens, seconds',
