@@ -9,21 +9,10 @@ import {
   type Probe,
   type SelectOptions,
 } from '@mycel/protocol';
+import { seededRandom as seeded } from '../helpers/seeded-random.js';
 
 /** A clock that never fires on its own: a round resolves only when its probes answer. */
 const stillClock: Clock = { now: () => 0, setTimeout: () => 0, clearTimeout: () => {} };
-
-/** A small seeded PRNG (mulberry32), so the statistics tests are reproducible. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const candidates = ['w1', 'w2', 'w3', 'w4'] as const;
 const options = (extra: Partial<SelectOptions<string>> = {}): SelectOptions<string> => ({

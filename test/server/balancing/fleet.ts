@@ -3,8 +3,12 @@
  * sockets), a seeded random source, and a pick helper that fills the `PickContext`.
  */
 import type { CallStrategy, CallStrategyOptions, PickContext } from '../../../packages/server/src/balancing/call-strategy.js';
+import { instanceBalancingFrom } from '../../../packages/server/src/balancing/instance-config.js';
 import { noteCallAnswered, noteCallRouted } from '../../../packages/server/src/instance-state.js';
 import { Registry, type ServiceGroup, type ServiceRecord } from '../../../packages/server/src/registry.js';
+import { seededRandom } from '../../helpers/seeded-random.js';
+
+export { seededRandom };
 
 /** A fleet of instances of service `svc` in workspace `ws`. */
 export class Fleet {
@@ -26,6 +30,7 @@ export class Fleet {
         peerId: `ws/${clientId}`,
         visibility: 'protected',
         info: { id, config },
+        balancing: instanceBalancingFrom(config),
       });
       added.push(record);
     }
@@ -66,18 +71,6 @@ export function pickOnce(strategy: CallStrategy, fleet: Fleet, options: PickOpti
     options: options.options,
   };
   return strategy.pick(options.candidates ?? fleet.instances, context);
-}
-
-/** A seeded uniform random source in [0, 1) (mulberry32): the same seed, the same numbers. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 /** What {@link simulateQueue} runs. */
