@@ -44,10 +44,11 @@ describe('instance state', () => {
     noteCallRouted(state);
     noteCallAnswered(state, 50, false, 1_001);
     expect(state.peakLatencyMs).toBe(50);
-    // A fast answer right after the peak barely moves it...
+    // A fast answer right after the peak barely moves it (the decay within 1 % of its time is
+    // computed as 1 - x: to within 0.005 % of e^-x)...
     noteCallRouted(state);
     noteCallAnswered(state, 1, false, 1_002);
-    expect(state.peakLatencyMs).toBeCloseTo(50 - 49 * (1 - Math.exp(-1 / PEAK_LATENCY_DECAY_MS)), 10);
+    expect(state.peakLatencyMs).toBeCloseTo(50 - 49 * (1 - Math.exp(-1 / PEAK_LATENCY_DECAY_MS)), 5);
     expect(state.peakLatencyMs!).toBeGreaterThan(49.99);
     // ...one a decay time later takes it most of the way.
     noteCallRouted(state);
@@ -58,6 +59,10 @@ describe('instance state', () => {
     const last = state.peakLatencyMs!;
     expect(peakLatencyNow(state, state.peakLatencyAt)).toBe(last);
     expect(peakLatencyNow(state, state.peakLatencyAt + 2 * PEAK_LATENCY_DECAY_MS)).toBeCloseTo(last * Math.exp(-2), 10);
+    for (const age of [1, 10, 99, 100, 101, 1_000]) {
+      const decayed = peakLatencyNow(state, state.peakLatencyAt + age)!;
+      expect(Math.abs(decayed / (last * Math.exp(-age / PEAK_LATENCY_DECAY_MS)) - 1)).toBeLessThan(0.000_05);
+    }
     expect(state.peakLatencyMs).toBe(last);
   });
 

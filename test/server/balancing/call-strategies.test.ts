@@ -14,9 +14,9 @@ describe('per-call strategy table', () => {
     expect(callStrategyFor('min')).toBeUndefined();
   });
 
-  it('reads an instance weight from its config, 1 when absent or not a positive integer', () => {
+  it('reads an instance weight from its checked config, 1 when it sets none', () => {
     const fleet = new Fleet();
-    const weights = [{ weight: 3 }, {}, { weight: 0 }, { weight: 2.5 }, { weight: '4' }].map((config) => instanceWeight(fleet.add(1, config)[0]!));
-    expect(weights).toEqual([3, 1, 1, 1, 1]);
+    expect([{ weight: 3 }, {}, { weight: null }].map((config) => instanceWeight(fleet.add(1, config)[0]!))).toEqual([3, 1, 1]);
+    expect(() => fleet.add(1, { weight: 0 })).toThrow(/weight/);
   });
 });

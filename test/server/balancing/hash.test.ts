@@ -107,6 +107,17 @@ describe('balance:hash', () => {
     expect(table.size).toBeLessThanOrEqual(100);
   });
 
+  it('keeps a key in use off the forgetting end of the table', () => {
+    const fleet = new Fleet();
+    fleet.add(3);
+    const options = { affinityMaxEntries: 3 };
+    for (const key of ['a', 'b', 'c']) pickOnce(hash, fleet, { key, options, now: 0 });
+    pickOnce(hash, fleet, { key: 'a', options, now: 2_000 });
+    pickOnce(hash, fleet, { key: 'd', options, now: 2_000 });
+    const table = (fleet.group.strategyState.get('hash') as { affinity: Map<string, unknown> }).affinity;
+    expect([...table.keys()]).toEqual(['c', 'a', 'd']);
+  });
+
   /** 20 keys with Zipf-like popularity (key k drawn with weight 1/(k+1)): the hottest brings 28 % of calls. */
   function hotKeys(random: () => number): () => string {
     const popularity = Array.from({ length: 20 }, (_, k) => 1 / (k + 1));

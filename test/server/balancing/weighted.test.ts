@@ -73,9 +73,10 @@ describe('balance:weighted', () => {
   it('keeps the proportions over whichever candidates are offered, and takes in a joining instance', () => {
     const fleet = new Fleet();
     const [a, b, c] = [fleet.add(1, { weight: 3 })[0]!, fleet.add(1, { weight: 1 })[0]!, fleet.add(1, { weight: 2 })[0]!];
-    // c is busy (not a candidate) for 400 picks: a and b go 3:1.
-    const subset = Array.from({ length: 400 }, () => pickOnce(weighted, fleet, { candidates: [a, b] }));
-    expect(subset.filter((p) => p === a)).toHaveLength(300);
+    // b is busy (not a candidate) for 400 picks: a and c go 3:2.
+    const subset = Array.from({ length: 400 }, () => pickOnce(weighted, fleet, { candidates: [a, c] }));
+    expect(subset.filter((p) => p === a)).toHaveLength(240);
+    expect(subset.filter((p) => p === c)).toHaveLength(160);
     const [d] = fleet.add(1, { weight: 6 });
     const after = picksOf(fleet, 1_200);
     const count = (record: ServiceRecord) => after.filter((p) => p === record).length;

@@ -43,13 +43,11 @@ export interface CallStrategyOptions {
 }
 
 /**
- * The weight of an instance (its registration config `weight`: an integer >= 1, default 1).
- * Every strategy reads weights through this one function.
+ * The weight of an instance (its registration config `weight`: an integer >= 1, default 1,
+ * checked at registration). Every strategy reads weights through this one function.
  */
 export function instanceWeight(record: ServiceRecord): number {
-  const config = record.info.config;
-  const weight = typeof config === 'object' && config !== null ? (config as { weight?: unknown }).weight : undefined;
-  return typeof weight === 'number' && Number.isInteger(weight) && weight >= 1 ? weight : 1;
+  return record.balancing.weight;
 }
 
 /**
@@ -64,4 +62,27 @@ export function strategyStateOf<S>(group: ServiceGroup, name: string, create: ()
     group.strategyState.set(name, state);
   }
   return state;
+}
+
+/**
+ * The group's instances at one `version`, and each one's position there: a strategy that keeps a
+ * number per instance keeps it in an array by position, and rebuilds when `group.version` moves.
+ */
+export interface InstancePositions {
+  readonly version: number;
+  readonly instances: readonly ServiceRecord[];
+  readonly positions: ReadonlyMap<ServiceRecord, number>;
+}
+
+/** Takes the positions of the group's instances now. */
+export function instancePositions(group: ServiceGroup): InstancePositions {
+  const instances = group.instances.slice();
+  return { version: group.version, instances, positions: new Map(instances.map((record, position) => [record, position])) };
+}
+
+/** The position of `candidates[index]` in the group, undefined if it is not there. */
+export function positionOf(at: InstancePositions, candidates: readonly ServiceRecord[], index: number): number | undefined {
+  const record = candidates[index] as ServiceRecord;
+  // Candidates keep the group's order: when they are all of it, each is at its own index (no lookup).
+  return at.instances[index] === record ? index : at.positions.get(record);
 }

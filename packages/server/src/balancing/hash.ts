@@ -1,6 +1,6 @@
 /**
- * `balance:hash`: the same key goes to the same instance. The key (the caller's `key`, the
- * per-call key, else its client id) picks its instance by rendezvous hashing: each candidate
+ * `balance:hash`: the same key goes to the same instance. The key (the call's own key, else the
+ * caller's `key`, else its client id) picks its instance by rendezvous hashing: each candidate
  * scores hash(key, instance) and the highest wins, so when an instance joins only the keys it
  * now wins move (about 1/N of them), and when one leaves only its own keys move.
  *
@@ -11,15 +11,16 @@
  *   hot key thus spills over instead of drowning one instance.
  * - Affinity: the instance a key went to is remembered for `affinity_ttl` seconds after its last
  *   call (default 300), in a table of at most `affinity_max_entries` keys per service (default
- *   10,000; the key used longest ago is forgotten first). A joining instance does not take live
- *   keys; a key comes back to its instance after a spill-over. `affinity_ttl: 0` turns it off.
+ *   10,000; the key used longest ago, to within a second, is forgotten first). A joining
+ *   instance does not take live keys; a key comes back to its instance after a spill-over.
+ *   `affinity_ttl: 0` turns it off.
  *
  * A call without a key goes to the less busy of two random candidates. Cost: O(N) per pick (one
  * pass over the candidates' in-flight counts, and their scores when the key has no live
  * instance); the table is a Map, O(1).
  */
 import type { ServiceGroup, ServiceRecord } from '../registry.js';
-import { strategyStateOf, type CallStrategy } from './call-strategy.js';
+import { instancePositions, positionOf, strategyStateOf, type CallStrategy, type InstancePositions } from './call-strategy.js';
 import { pickOfTwo } from './p2c.js';
 
 /** Seconds a key keeps its instance after its last call. */
@@ -29,16 +30,22 @@ export const DEFAULT_AFFINITY_MAX_ENTRIES = 10_000;
 /** No instance takes a call with this many times the mean in-flight load or more (rounded up). */
 export const HASH_LOAD_FACTOR = 1.25;
 
+/** Entries are moved to the table's recent end at most this often (a Map delete and set per call would cost more than the rest of the pick). */
+const AFFINITY_REORDER_MS = 1_000;
+
 interface Affinity {
   record: ServiceRecord;
-  /** Hub time, ms. */
-  expiresAt: number;
+  /** Hub time of the key's last call, ms. */
+  usedAt: number;
+  /** Hub time it last moved to the recent end of the table, ms. */
+  movedAt: number;
 }
 
 interface HashState {
-  version: number;
-  /** Each instance's hash of its id (also: which records are still in the group). */
-  idHashes: Map<ServiceRecord, number>;
+  /** The group's instances and their positions (also: who is still in the group). */
+  at: InstancePositions;
+  /** The hash of each instance's id, by position. */
+  idHashes: Uint32Array;
   /** Key to instance, the least recently used first. */
   affinity: Map<string, Affinity>;
 }
@@ -53,7 +60,7 @@ export const hash: CallStrategy = {
     const maxEntries = options?.affinityMaxEntries ?? DEFAULT_AFFINITY_MAX_ENTRIES;
     const remembers = ttlMs > 0 && maxEntries > 0;
     const entry = remembers ? state.affinity.get(key) : undefined;
-    const live = entry !== undefined && entry.expiresAt > now;
+    const live = entry !== undefined && now - entry.usedAt < ttlMs;
     let total = 0;
     let isHomeCandidate = false;
     for (const record of candidates) {
@@ -62,34 +69,30 @@ export const hash: CallStrategy = {
     }
     const capacity = Math.ceil((HASH_LOAD_FACTOR * (total + 1)) / candidates.length);
     if (live && isHomeCandidate && entry.record.state.inFlight < capacity) {
-      entry.expiresAt = now + ttlMs;
-      state.affinity.delete(key);
-      state.affinity.set(key, entry);
+      entry.usedAt = now;
+      if (now - entry.movedAt >= AFFINITY_REORDER_MS) {
+        entry.movedAt = now;
+        state.affinity.delete(key);
+        state.affinity.set(key, entry);
+      }
       return entry.record;
     }
-    const picked = highestScoring(candidates, hashString(key), capacity, state.idHashes);
+    const picked = highestScoring(candidates, hashString(key), capacity, state);
     // A live key whose instance is only busy or filtered out keeps it: it goes back there next time.
-    if (remembers && !live) remember(state.affinity, key, { record: picked, expiresAt: now + ttlMs }, maxEntries);
+    if (remembers && !live) remember(state.affinity, key, { record: picked, usedAt: now, movedAt: now }, maxEntries);
     return picked;
   },
 };
 
 /** The candidate with the highest score for the key among those under `capacity`. */
-function highestScoring(
-  candidates: readonly ServiceRecord[],
-  keyHash: number,
-  capacity: number,
-  idHashes: Map<ServiceRecord, number>,
-): ServiceRecord {
+function highestScoring(candidates: readonly ServiceRecord[], keyHash: number, capacity: number, state: HashState): ServiceRecord {
   let best: ServiceRecord | undefined;
   let bestScore = -1;
-  for (const record of candidates) {
+  for (let i = 0; i < candidates.length; i++) {
+    const record = candidates[i] as ServiceRecord;
     if (record.state.inFlight >= capacity) continue;
-    let idHash = idHashes.get(record);
-    if (idHash === undefined) {
-      idHash = hashString(record.id);
-      idHashes.set(record, idHash);
-    }
+    const position = positionOf(state.at, candidates, i);
+    const idHash = position === undefined ? hashString(record.id) : (state.idHashes[position] as number);
     const score = mix32(keyHash ^ idHash);
     if (score > bestScore) {
       best = record;
@@ -111,14 +114,17 @@ function remember(affinity: Map<string, Affinity>, key: string, entry: Affinity,
 
 /** The group's hash state; on a join or leave, id hashes are redone and keys of departed instances dropped. */
 function hashStateOf(group: ServiceGroup): HashState {
-  const state = strategyStateOf<HashState>(group, 'hash', () => ({ version: -1, idHashes: new Map(), affinity: new Map() }));
-  if (state.version !== group.version) {
-    state.idHashes = new Map();
-    for (const record of group.instances) state.idHashes.set(record, hashString(record.id));
+  const state = strategyStateOf<HashState>(group, 'hash', () => ({
+    at: { version: -1, instances: [], positions: new Map() },
+    idHashes: new Uint32Array(0),
+    affinity: new Map(),
+  }));
+  if (state.at.version !== group.version) {
+    state.at = instancePositions(group);
+    state.idHashes = Uint32Array.from(state.at.instances, (record) => hashString(record.id));
     for (const [key, entry] of state.affinity) {
-      if (!state.idHashes.has(entry.record)) state.affinity.delete(key);
+      if (!state.at.positions.has(entry.record)) state.affinity.delete(key);
     }
-    state.version = group.version;
   }
   return state;
 }

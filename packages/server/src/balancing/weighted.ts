@@ -3,58 +3,60 @@
  * candidate's weight to its running credit, picks the candidate with the most credit and takes the
  * candidates' total weight from it. Over any W consecutive picks of a fixed set each instance gets
  * exactly its weight's share, interleaved (3:2:1 gives a b a c b a, not a a a b b c). An instance
- * without `weight` counts 1. O(N) per pick; credits live per instance in the group's state and
- * stay put while an instance is not a candidate.
+ * without `weight` counts 1. O(N) per pick over flat arrays; credits live per instance in the
+ * group's state, stay put while an instance is not a candidate and go when it leaves.
  */
 import type { ServiceGroup, ServiceRecord } from '../registry.js';
-import { instanceWeight, strategyStateOf, type CallStrategy } from './call-strategy.js';
-
-interface Credit {
-  value: number;
-}
+import { instancePositions, instanceWeight, positionOf, strategyStateOf, type CallStrategy, type InstancePositions } from './call-strategy.js';
 
 interface WeightedState {
-  version: number;
-  credits: Map<ServiceRecord, Credit>;
+  at: InstancePositions;
+  /** Weight and credit by position. */
+  weights: Float64Array;
+  credits: Float64Array;
 }
 
 export const weighted: CallStrategy = {
   name: 'weighted',
   pick(candidates, { group }) {
-    const credits = creditsOf(group);
+    const { at, weights, credits } = weightedStateOf(group);
     let total = 0;
-    let best: ServiceRecord = candidates[0] as ServiceRecord;
-    let bestCredit: Credit | undefined;
-    for (const record of candidates) {
-      let credit = credits.get(record);
-      if (!credit) {
-        credit = { value: 0 };
-        credits.set(record, credit);
-      }
-      const weight = instanceWeight(record);
+    let best = -1;
+    let bestIndex = 0;
+    for (let i = 0; i < candidates.length; i++) {
+      const position = positionOf(at, candidates, i);
+      if (position === undefined) continue;
+      const weight = weights[position] as number;
       total += weight;
-      credit.value += weight;
-      if (!bestCredit || credit.value > bestCredit.value) {
-        best = record;
-        bestCredit = credit;
+      const credit = (credits[position] as number) + weight;
+      credits[position] = credit;
+      if (best < 0 || credit > (credits[best] as number)) {
+        best = position;
+        bestIndex = i;
       }
     }
-    (bestCredit as Credit).value -= total;
-    return best;
+    if (best >= 0) credits[best] = (credits[best] as number) - total;
+    return candidates[bestIndex] as ServiceRecord;
   },
 };
 
-/** The credits of the group's instances; those of instances that left are dropped. */
-function creditsOf(group: ServiceGroup): Map<ServiceRecord, Credit> {
-  const state = strategyStateOf<WeightedState>(group, 'weighted', () => ({ version: group.version, credits: new Map() }));
-  if (state.version !== group.version) {
-    const kept = new Map<ServiceRecord, Credit>();
-    for (const record of group.instances) {
-      const credit = state.credits.get(record);
-      if (credit) kept.set(record, credit);
-    }
-    state.credits = kept;
-    state.version = group.version;
+/** The group's weights and credits; rebuilt when an instance joins or leaves, credits carried over. */
+function weightedStateOf(group: ServiceGroup): WeightedState {
+  const state = strategyStateOf<WeightedState>(group, 'weighted', () => ({
+    at: { version: -1, instances: [], positions: new Map() },
+    weights: new Float64Array(0),
+    credits: new Float64Array(0),
+  }));
+  if (state.at.version !== group.version) {
+    const at = instancePositions(group);
+    const weights = new Float64Array(at.instances.length);
+    const credits = new Float64Array(at.instances.length);
+    at.instances.forEach((record, position) => {
+      weights[position] = instanceWeight(record);
+      const before = state.at.positions.get(record);
+      if (before !== undefined) credits[position] = state.credits[before] as number;
+    });
+    Object.assign(state, { at, weights, credits });
   }
-  return state.credits;
+  return state;
 }
