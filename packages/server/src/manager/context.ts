@@ -2,12 +2,13 @@
  * What every part of the manager's service shares: the registry, the router, the client table,
  * the hub's options, the manager's own peer, and the event and call-budget helpers.
  */
-import type { CallContext, Clock, RpcPeer } from '@mycel/protocol';
+import type { Clock, RpcPeer } from '@mycel/protocol';
 import type { Logger } from 'pino';
 import type { ClientConnection } from '../connection.js';
 import type { ResolvedHubOptions } from '../hub-options.js';
 import type { Registry } from '../registry.js';
 import type { VirtualTargets } from '../virtual-targets.js';
+import type { CallBudget } from './call-budget.js';
 
 /** The manager's parts see the hub through this. */
 export interface ManagerContext {
@@ -26,9 +27,9 @@ export interface ManagerContext {
   emit(workspace: string, type: string, data: unknown): number;
   /**
    * Runs an operation that makes the manager call out on `context.from`'s behalf, within that
-   * client's budget of such operations (`call-budget.ts`).
+   * client's budget of such operations; it stops once that client is gone (`call-budget.ts`).
    */
-  onBehalfOf<T>(context: CallContext, operation: () => Promise<T>): Promise<T>;
+  onBehalfOf: CallBudget;
 }
 
 /** The functions of one concern of the manager service, by name (each made with `withParamNames`). */

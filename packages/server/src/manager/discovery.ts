@@ -119,12 +119,14 @@ export function discoveryFunctions(ctx: ManagerContext, describeSelf: () => Reco
       if (serviceId === '~') return peer.describeService('default');
       const ask = readAsk(serviceId, config, context);
       const timeoutMs = clampTimeoutMs(ask.cfg.timeoutS, DEFAULT_GET_SERVICE_TIMEOUT_MS, options);
-      return ctx.onBehalfOf(context, async () => {
+      return ctx.onBehalfOf(context, async (checkpoint) => {
         if (isPerCallMode(ask.mode)) {
           const { target, describedBy } = balanced(ask, context);
           return describeBalanced(await describe(describedBy, timeoutMs), describedBy, target);
         }
         const record = await select(ask.query, ask.cfg, ask.address, ask.mode, context);
+        // A probe round can take seconds: the requester may have left meanwhile.
+        checkpoint();
         const remote = await describe(record, timeoutMs);
         return { ...remote, id: record.id, config: { ...asRecord(remote.config), workspace: record.workspace } };
       });

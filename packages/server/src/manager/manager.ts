@@ -86,7 +86,7 @@ export function createManager(managerOptions: ManagerOptions): Manager {
     clock,
     peer,
     emit,
-    onBehalfOf: createCallBudget(options.maxManagerCallsPerClient),
+    onBehalfOf: createCallBudget(options.maxManagerCallsPerClient, (peerId) => !clients.get(peerId)?.isOpen),
   };
 
   const config = { visibility: 'public' as const, require_context: true, ...managerOptions.serverInfo };
