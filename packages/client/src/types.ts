@@ -110,6 +110,11 @@ export interface GetServiceOptions {
   affinity_max_entries?: number;
   /** Any other field is passed to the hub as it is. */
   [field: string]: unknown;
+  /**
+   * `select:` modes: when no instance has the function (a typo), fail with `METHOD_NOT_FOUND`
+   * instead of choosing at random (the hub logs a warning either way). @default false
+   */
+  strict?: boolean;
   /** Bound of a `select:` probe round, in seconds. @default 2 */
   select_timeout?: number;
   /** Seconds to wait for the service description. @default 10 */

@@ -27,6 +27,8 @@ export interface CallerConfig {
   readonly key: string | undefined;
   /** Options of the per-call strategy (`balance:hash`'s affinity table). */
   readonly strategyOptions: CallStrategyOptions;
+  /** `select:` modes: a function no instance has is an error, not a random choice. @default false */
+  readonly isStrict: boolean;
 }
 
 /** Reads a caller's config (anything that is not an object counts as none). */
@@ -34,6 +36,8 @@ export function callerConfigFrom(config: unknown): CallerConfig {
   const cfg = config !== null && typeof config === 'object' && !Array.isArray(config) ? (config as Record<string, unknown>) : {};
   const mode = cfg.mode;
   if (mode != null && typeof mode !== 'string') throw badField('mode', 'a string', mode);
+  const strict = cfg.strict;
+  if (strict != null && typeof strict !== 'boolean') throw badField('strict', 'a boolean', strict);
   const retry = cfg.retry;
   if (retry != null && typeof retry !== 'boolean' && !isInteger(retry, 0, 100)) throw badField('retry', 'a boolean or an integer from 0 to 100', retry);
   const strategyOptions: { affinityTtlS?: number; affinityMaxEntries?: number } = {};
@@ -54,6 +58,7 @@ export function callerConfigFrom(config: unknown): CallerConfig {
     match: matchFrom(cfg.match),
     key: keyFrom(cfg.key),
     strategyOptions,
+    isStrict: strict === true,
   };
 }
 

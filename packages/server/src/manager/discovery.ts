@@ -20,6 +20,7 @@ import { mayList, mayUse } from '../access-policy.js';
 import { callerConfigFrom, type CallerConfig } from '../balancing/caller-config.js';
 import { chooseInstance } from '../balancing/strategies.js';
 import { noteMetric } from '../instance-state.js';
+import { MissingFunctionCount } from './missing-select-function.js';
 import { listFilterFromQuery, type ListQuery } from '../list-query.js';
 import type { ServiceRecord } from '../registry.js';
 import { balancedInfo, balancedTarget, describeBalanced } from './balanced-service.js';
@@ -62,6 +63,7 @@ export function discoveryFunctions(ctx: ManagerContext, describeSelf: () => Reco
     // The probe round's bound: `select_timeout` seconds, clamped to the hub's `methodTimeoutMs`.
     const timeoutMs = clampTimeoutMs(cfg.selectTimeoutS, DEFAULT_SELECT_TIMEOUT_MS, options);
     const candidates = registry.find(address).filter((r) => mayUse(r, context.ws));
+    const missing = new MissingFunctionCount();
     const selection = await chooseInstance(candidates, mode, {
       query,
       group: registry.group(address.workspace, address.serviceId),
@@ -71,12 +73,13 @@ export function discoveryFunctions(ctx: ManagerContext, describeSelf: () => Reco
       // An absolute deadline: a probe that heartbeats must not outlive its round.
       probe: (record, ms) =>
         mode.kind === 'select'
-          ? peer.call(record.peerId, `services.${record.serviceId}.${mode.fn}`, [], { timeoutMs: ms, heartbeats: false })
+          ? missing.watch(peer.call(record.peerId, `services.${record.serviceId}.${mode.fn}`, [], { timeoutMs: ms, heartbeats: false }))
           : Promise.resolve(undefined),
       onValue: (record, value) => {
         if (mode.kind === 'select') noteMetric(record.state, mode.fn, value, clock.now());
       },
     });
+    if (mode.kind === 'select') missing.check(query, mode.fn, String(cfg.mode), candidates.length, cfg.isStrict, logger);
     logger.debug({ query, mode: cfg.mode, chosen: selection.candidate.id, reason: selection.reason }, 'service selected');
     return selection.candidate;
   };
