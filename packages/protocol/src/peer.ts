@@ -480,7 +480,7 @@ export class RpcPeer {
       if (!session) {
         // Answers for calls that already settled (timed out, or rejected by a hub) land here.
         this.#logger?.debug?.({ method: msg.method }, 'session not found');
-        reject?.(new MycelError('METHOD_NOT_FOUND', `session not found: "${msg.method}"`));
+        reject?.(new MycelError('METHOD_NOT_FOUND', expiredCallback(msg.method)));
         return;
       }
       if (session.target !== from) {
@@ -494,7 +494,7 @@ export class RpcPeer {
       }
       fn = session.callbacks?.get(key);
       if (!fn) {
-        reject?.(new MycelError('METHOD_NOT_FOUND', `callback "${msg.method}" expired or not found`));
+        reject?.(new MycelError('METHOD_NOT_FOUND', expiredCallback(msg.method)));
         return;
       }
     }
@@ -634,4 +634,16 @@ function normaliseDescriptor(d: MethodDescriptor, workspace: string): MethodDesc
 
 function sanitise(name: string): string {
   return name.replace(/[^A-Za-z0-9_]/g, '_').slice(0, 64) || 'callback';
+}
+
+/**
+ * What a caller of a callback that outlived its call is told: callbacks passed as arguments live
+ * as long as their call (as in hypha-rpc). The lasting equivalent, which every client
+ * understands, is a registered service.
+ */
+function expiredCallback(method: string): string {
+  return (
+    `callback "${method}" is gone: it was passed with a call that has ended, and such callbacks live only as long as ` +
+    'their call; to call back later, register a service and pass its id'
+  );
 }
