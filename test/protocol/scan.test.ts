@@ -17,9 +17,15 @@ function badMessage(fn: () => unknown): MycelError {
   throw new Error('expected a throw');
 }
 
+/**
+ * JSON values without a `__proto__` key: fast-check generates that key on purpose, and the body
+ * check refuses it (an official decoder throws on it; a test below pins that refusal).
+ */
+const jsonValue = fc.jsonValue().filter((v) => !JSON.stringify(v).includes('"__proto__"'));
+
 /** Values covering every msgpack type both encoders write. */
 const value = fc.oneof(
-  fc.jsonValue(),
+  jsonValue,
   fc.uint8Array({ maxLength: 300 }),
   fc.double(),
   fc.integer({ min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER }),
@@ -57,7 +63,7 @@ describe('skipMsgpack', () => {
 
   it('throws BAD_MESSAGE on every strict prefix of a value', () => {
     fc.assert(
-      fc.property(fc.jsonValue(), fc.nat(), (v, cut) => {
+      fc.property(jsonValue, fc.nat(), (v, cut) => {
         const bytes = packValue(v);
         fc.pre(bytes.length > 1);
         badMessage(() => skipMsgpack(bytes.subarray(0, cut % bytes.length), 0, DEEP));
