@@ -11,7 +11,7 @@
  * then leave room, so a caller that comes later still gets in; a caller alone is bounded by its
  * own limit only.
  */
-import { noteCallAnswered, noteCallForgotten, noteCallRouted, type InstanceState } from './instance-state.js';
+import { noteCallAnswered, noteCallClosed, noteCallForgotten, noteCallRouted, type InstanceState } from './instance-state.js';
 
 /** A callee as the table sees it: any object with a peer id (the hub's `ClientConnection`). */
 export interface Callee {
@@ -70,7 +70,11 @@ export class InFlightTable<C extends Callee = Callee> {
   /** Entries with `replyAs`, in all: while there are none, nothing needs speaking for. */
   #virtual = 0;
 
-  constructor(limits: InFlightLimits, now: () => number = Date.now) {
+  /**
+   * @param now the clock of admissions and latencies, in ms; monotonic with sub-millisecond
+   *   resolution by default, as calls through a hub often take less than a millisecond
+   */
+  constructor(limits: InFlightLimits, now: () => number = () => performance.now()) {
     this.#limits = limits;
     this.#now = now;
   }
@@ -162,9 +166,11 @@ export class InFlightTable<C extends Callee = Callee> {
     const calls = this.#byCallee.get(callee);
     if (!calls) return [];
     const entries = [...calls.entries.values()];
+    const now = this.#now();
     for (const entry of entries) {
       this.#remove(callee, calls, entryKey(entry.caller, entry.session));
-      this.#untrack(entry);
+      // Its instance left with the call unanswered: a failure of that instance.
+      if (entry.instance) noteCallClosed(entry.instance, now - entry.at, now);
     }
     this.#byCallee.delete(callee);
     return entries;

@@ -4,6 +4,8 @@
  * and reports come in. Strategies and health read it; nothing here does I/O.
  */
 
+import { CallWindow } from './metrics/call-window.js';
+
 /** What the hub believes about an instance's health. */
 export type HealthState = 'unknown' | 'healthy' | 'unhealthy';
 
@@ -34,6 +36,8 @@ export interface InstanceState {
   /** The last value of each metric function asked of it, by function name. */
   metrics: Record<string, MetricValue>;
   health: HealthState;
+  /** Outcomes, latency histogram and recent calls, for metrics and status (`metrics/call-window.ts`). */
+  calls: CallWindow;
 }
 
 /** Weight of the newest sample in the latency average (about the last ten calls count). */
@@ -57,6 +61,7 @@ export function createInstanceState(): InstanceState {
     // No prototype: metric names come from callers (`select:min:__proto__` is a valid FN).
     metrics: Object.create(null) as Record<string, MetricValue>,
     health: 'unknown',
+    calls: new CallWindow(),
   };
 }
 
@@ -70,6 +75,7 @@ export function noteCallRouted(state: InstanceState): void {
 export function noteCallAnswered(state: InstanceState, latencyMs: number, isError: boolean, now: number): void {
   if (state.inFlight > 0) state.inFlight--;
   if (isError) state.errors++;
+  state.calls.ended(isError ? 'error' : 'ok', latencyMs, now);
   state.latencyMs = state.latencyMs === undefined ? latencyMs : state.latencyMs + LATENCY_EWMA_WEIGHT * (latencyMs - state.latencyMs);
   const peak = state.peakLatencyMs;
   if (peak === undefined || latencyMs >= peak) {
@@ -101,6 +107,12 @@ export function peakLatencyNow(state: InstanceState, now: number): number | unde
 function decayFactor(ageMs: number): number {
   const x = ageMs / PEAK_LATENCY_DECAY_MS;
   return x < 0.01 ? 1 - x : Math.exp(-x);
+}
+
+/** A call routed to the instance failed because the instance left before answering. */
+export function noteCallClosed(state: InstanceState, latencyMs: number, nowMs = performance.now()): void {
+  if (state.inFlight > 0) state.inFlight--;
+  state.calls.ended('closed', latencyMs, nowMs);
 }
 
 /** A call routed to the instance is no longer followed (its caller left, or its entry went stale). */
