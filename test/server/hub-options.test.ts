@@ -35,7 +35,7 @@ describe('resolveHubOptions', () => {
 describe('DEFAULT_HUB_OPTIONS', () => {
   it('is frozen and names a unit for every number (Ms, S, Bytes, Chars, Per..., or a count)', () => {
     expect(Object.isFrozen(DEFAULT_HUB_OPTIONS)).toBe(true);
-    const counts = new Set(['port', 'messageBurst', 'maxQueuedMessages', 'maxConnections', 'maxManagerBodyValues']);
+    const counts = new Set(['port', 'messageBurst', 'maxQueuedMessages', 'maxConnections', 'maxManagerBodyValues', 'maxStatusStreams']);
     for (const [key, value] of Object.entries(DEFAULT_HUB_OPTIONS)) {
       if (typeof value !== 'number' || counts.has(key)) continue;
       expect(key, `${key} carries its unit`).toMatch(/(Ms|S|Bytes|Chars|PerClient|PerCaller|PerSecond)$/);

@@ -9,6 +9,12 @@ import type { WebSocket } from 'ws';
 import type { QueuedBytes } from './queued-bytes.js';
 import type { TokenBucket } from './rate-limit.js';
 
+/** Counters of what the hub writes to clients (the hub's metrics). */
+export interface TrafficCounter {
+  framesOut: number;
+  bytesOut: number;
+}
+
 /** The hub-side state of a connected client. */
 export class ClientConnection {
   readonly socket: WebSocket;
@@ -35,6 +41,7 @@ export class ClientConnection {
   readonly #hubQueue: QueuedBytes<ClientConnection> | undefined;
   /** Whether {@link #hubQueue} counts a backlog of this client's. */
   #isBacklogged = false;
+  readonly #traffic: TrafficCounter | undefined;
   #isOpen = true;
   #isCorked = false;
   #inBurst = false;
@@ -52,7 +59,9 @@ export class ClientConnection {
     maxBufferedBytes: number,
     onOverflow: (reason: string) => void,
     hubQueue?: QueuedBytes<ClientConnection>,
+    traffic?: TrafficCounter,
   ) {
+    this.#traffic = traffic;
     this.socket = socket;
     this.workspace = workspace;
     this.clientId = clientId;
@@ -94,6 +103,11 @@ export class ClientConnection {
     }
     this.#coalesce();
     this.socket.send(frame, { binary: true });
+    const traffic = this.#traffic;
+    if (traffic) {
+      traffic.framesOut++;
+      traffic.bytesOut += frame.length;
+    }
   }
 
   /** Drops this client (once): the hub cuts it off, and its backlog stops counting. */

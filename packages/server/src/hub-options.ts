@@ -106,6 +106,22 @@ export interface HubOptions {
   maxQueueWaitMs?: number;
   /** Time a closing hub waits for peers to finish the close handshake before cutting them off. @default 2000 */
   closeGraceMs?: number;
+  /** Longest HTTP service call (`/{ws}/services/{svc}/{fn}`), selection included. @default 30000 */
+  httpCallTimeoutMs?: number;
+  /** Largest HTTP request body; larger ones get 413. @default 1 MiB */
+  maxHttpBodyBytes?: number;
+  /** Longest HTTP query string; longer ones get 414. @default 8192 */
+  maxHttpQueryChars?: number;
+  /** Serve Prometheus metrics at `/metrics`. @default true */
+  metrics?: boolean;
+  /** Label call metrics with the instance id; turn off for large fleets (one series per service). @default true */
+  metricsInstanceLabels?: boolean;
+  /** The recent window of the status figures (success rate, percentiles, share). @default 60000 */
+  statusWindowMs?: number;
+  /** Time between two events of a status stream (`/{ws}/status/stream`, the dashboard). @default 1000 */
+  statusStreamIntervalMs?: number;
+  /** Status streams open at once; more get 503. @default 64 */
+  maxStatusStreams?: number;
   /** Secret of reconnection tokens. @default random per hub (tokens die with the hub) */
   tokenSecret?: string;
   /** Lifetime of reconnection tokens in seconds. @default 172800 */
@@ -154,6 +170,14 @@ export const DEFAULT_HUB_OPTIONS = Object.freeze({
   maxQueuedBytesPerClient: 16 * 1024 * 1024,
   maxQueueWaitMs: 120_000,
   closeGraceMs: 2_000,
+  httpCallTimeoutMs: DEFAULT_METHOD_TIMEOUT_MS,
+  maxHttpBodyBytes: 1024 * 1024,
+  maxHttpQueryChars: 8_192,
+  metrics: true,
+  metricsInstanceLabels: true,
+  statusWindowMs: 60_000,
+  statusStreamIntervalMs: 1_000,
+  maxStatusStreams: 64,
   reconnectionTokenLifetimeS: DEFAULT_RECONNECTION_TOKEN_LIFETIME_S,
 } as const satisfies Omit<Required<HubOptions>, 'logger' | 'tokenSecret'>);
 

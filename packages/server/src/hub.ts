@@ -1,10 +1,11 @@
 /**
- * The hub: wiring only. An HTTP server (`http-routes.ts`) with a WebSocket endpoint at `/ws`;
+ * The hub: wiring only. An HTTP server (`http/routes.ts`: services over HTTP, health, metrics,
+ * status and the dashboard) with a WebSocket endpoint at `/ws`;
  * each socket goes through `socket-admission.ts`, then its binary frames go to the router and its
  * text frames to `control-frames.ts`; `liveness.ts` pings; the manager and the registry serve the
  * workspace. Options and their defaults are in `hub-options.ts`.
  */
-import { createServer } from 'node:http';
+import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type RawData } from 'ws';
 import { API_VERSION, systemClock } from '@mycel/protocol';
@@ -12,14 +13,19 @@ import { tellChunkReceivers } from './chunk-senders.js';
 import type { ClientConnection } from './connection.js';
 import { handleControlFrame } from './control-frames.js';
 import { resolveHubOptions, type HubOptions } from './hub-options.js';
-import { createHttpHandler } from './http-routes.js';
+import { createHttpGateway } from './http/gateway.js';
+import { HttpError, sendError } from './http/respond.js';
+import { createHttpHandler } from './http/routes.js';
+import { StatusRoutes } from './http/status-routes.js';
+import { HubMetrics, type InstanceCalls } from './metrics/hub-metrics.js';
 import { listen } from './listen.js';
 import { startLiveness } from './liveness.js';
 import { createManager, managerPeerId } from './manager/manager.js';
 import { QueuedBytes } from './queued-bytes.js';
-import { Registry } from './registry.js';
+import { Registry, type ServiceRecord } from './registry.js';
 import { Router } from './router.js';
 import { admitSocket } from './socket-admission.js';
+import { workspaceStatus, type StatusSource } from './status/workspace-status.js';
 import { TokenSigner } from './tokens.js';
 import { VirtualTargets } from './virtual-targets.js';
 
@@ -58,9 +64,30 @@ export async function startHub(hubOptions: HubOptions = {}): Promise<Hub> {
   const options = resolveHubOptions(hubOptions);
   const { host, hubId, logger: log } = options;
   const tokens = new TokenSigner(options.tokenSecret);
+  const startedAt = performance.now();
   const clients = new Map<string, ClientConnection>();
   const registry = new Registry();
   const virtualTargets = new VirtualTargets(options.maxBalancedServicesPerClient);
+  const metrics = options.metrics
+    ? new HubMetrics(
+        { connections: () => clients.size, services: () => registry.size, instances: () => instanceCalls(registry.list()) },
+        { instanceLabels: options.metricsInstanceLabels },
+      )
+    : undefined;
+  if (metrics) {
+    registry.onRemoved = (record) => {
+      if (record.serviceId !== 'built-in') metrics.retire(callsOf(record));
+    };
+  }
+  const statusSource: StatusSource = {
+    registry,
+    hub: { id: hubId, version: HUB_VERSION },
+    uptimeMs: () => performance.now() - startedAt,
+    // The in-flight table times calls with performance.now() (its default clock).
+    callClockMs: () => performance.now(),
+    wallClockMs: () => Date.now(),
+    windowMs: options.statusWindowMs,
+  };
   // The manager and the router call each other; nothing is routed before both exist.
   const router: Router = new Router({
     clients,
@@ -85,7 +112,9 @@ export async function startHub(hubOptions: HubOptions = {}): Promise<Hub> {
     },
   });
 
-  const http = createServer(createHttpHandler({ clients, registry }));
+  // Until the manager exists (right after listening), HTTP requests get 503.
+  let handleHttp: RequestListener = (_req, res) => sendError(res, new HttpError(503, 'LIMIT_EXCEEDED', 'the hub is starting'));
+  const http = createServer((req, res) => handleHttp(req, res));
   // Listen before the WebSocket server attaches: it re-emits the HTTP server's errors, and a
   // failed listen (port in use) must reject here, not crash the process as an unhandled event.
   await listen(http, options.port, host);
@@ -102,6 +131,38 @@ export async function startHub(hubOptions: HubOptions = {}): Promise<Hub> {
     options,
     clock: systemClock,
     serverInfo: { hub_id: hubId, api_version: API_VERSION, public_base_url: url, hypha_version: HUB_VERSION },
+    observer: metrics,
+    status: (workspace, serviceId) => workspaceStatus(statusSource, workspace, serviceId),
+  });
+
+  const gateway = createHttpGateway({
+    hubId,
+    manager,
+    clients,
+    route: (sender, frame) => router.routeFromClient(sender, frame),
+    clock: systemClock,
+    logger: log,
+    callTimeoutMs: options.httpCallTimeoutMs,
+  });
+  const statusRoutes = new StatusRoutes({
+    source: statusSource,
+    streamIntervalMs: options.statusStreamIntervalMs,
+    maxStreams: options.maxStatusStreams,
+  });
+  let isClosing = false;
+  handleHttp = createHttpHandler({
+    gateway,
+    status: statusRoutes,
+    metrics,
+    health: {
+      isClosing: () => isClosing,
+      isReady: () => true,
+      clients: () => clients.size,
+      services: () => registry.size,
+      uptimeMs: () => performance.now() - startedAt,
+    },
+    limits: { maxBodyBytes: options.maxHttpBodyBytes, maxQueryChars: options.maxHttpQueryChars },
+    logger: log,
   });
 
   const liveness = startLiveness(wss, options.pingIntervalMs, log);
@@ -110,6 +171,10 @@ export async function startHub(hubOptions: HubOptions = {}): Promise<Hub> {
     // A superseded (or closing) socket no longer speaks for its client id.
     if (!connection.isOpen) return;
     liveness.markAlive(connection.socket);
+    if (metrics) {
+      metrics.framesIn++;
+      metrics.bytesIn += byteLength(data);
+    }
     if (isBinary) router.routeFromClient(connection, toBytes(data));
     else handleControlFrame(connection, data.toString(), control);
   };
@@ -144,9 +209,10 @@ export async function startHub(hubOptions: HubOptions = {}): Promise<Hub> {
     onFrame,
     onClose,
     onSuperseded,
+    observer: metrics,
+    traffic: metrics,
   };
 
-  let isClosing = false;
   wss.on('connection', (socket, request) => {
     if (isClosing) {
       socket.terminate();
@@ -189,6 +255,9 @@ export async function startHub(hubOptions: HubOptions = {}): Promise<Hub> {
   async function shutdown(): Promise<void> {
     isClosing = true;
     liveness.stop();
+    gateway.close();
+    // Open event streams would keep the HTTP server from closing.
+    statusRoutes.closeAll();
     // Stop listening first; sockets that still arrive are terminated on sight.
     const httpClosed = new Promise<void>((resolve) => http.close(() => resolve()));
     manager.peer.close();
@@ -212,6 +281,20 @@ export async function startHub(hubOptions: HubOptions = {}): Promise<Hub> {
     await httpClosed;
     log.info({ hubId }, 'hub closed');
   }
+}
+
+/** The call figures of every registered instance (built-in services are plumbing, not services). */
+function* instanceCalls(records: readonly ServiceRecord[]): Iterable<InstanceCalls> {
+  for (const record of records) if (record.serviceId !== 'built-in') yield callsOf(record);
+}
+
+function callsOf(record: ServiceRecord): InstanceCalls {
+  return { workspace: record.workspace, service: record.serviceId, instance: record.id, state: record.state };
+}
+
+function byteLength(data: RawData): number {
+  if (Array.isArray(data)) return data.reduce((sum, chunk) => sum + chunk.length, 0);
+  return data instanceof ArrayBuffer ? data.byteLength : data.length;
 }
 
 function toBytes(data: RawData): Uint8Array {

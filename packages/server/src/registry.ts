@@ -69,6 +69,8 @@ export interface ListFilter {
 
 /** The registry. */
 export class Registry {
+  /** Called with each instance that leaves (unregistered, replaced, or its client gone). */
+  onRemoved: ((record: ServiceRecord) => void) | undefined;
   readonly #byId = new Map<string, ServiceRecord>();
   readonly #groups = new Map<string, Group>();
   /** Per peer, its services by service id. */
@@ -188,6 +190,7 @@ export class Registry {
 
   #remove(record: ServiceRecord): void {
     this.#byId.delete(record.id);
+    this.onRemoved?.(record);
     const key = groupKey(record.workspace, record.serviceId);
     const group = this.#groups.get(key);
     if (group) {

@@ -8,7 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import type { RawData, WebSocket } from 'ws';
 import type { ConnectionInfo, ErrorCode } from '@mycel/protocol';
-import { ClientConnection } from './connection.js';
+import { ClientConnection, type TrafficCounter } from './connection.js';
 import { admit, type Admission } from './handshake.js';
 import type { ResolvedHubOptions } from './hub-options.js';
 import type { QueuedBytes } from './queued-bytes.js';
@@ -17,6 +17,16 @@ import type { TokenSigner } from './tokens.js';
 
 /** Longest WebSocket close reason, in bytes (RFC 6455 section 5.5). */
 const MAX_CLOSE_REASON_BYTES = 123;
+
+/** What admission tells the hub's metrics. */
+export interface AdmissionObserver {
+  /** A client was admitted. */
+  admitted(): void;
+  /** A socket was refused at its handshake. */
+  refused(): void;
+  /** A client went over its message rate: its reads were paused, or it was dropped. */
+  rateLimited(action: 'paused' | 'dropped'): void;
+}
 
 /** What admission needs from the hub. */
 export interface AdmissionContext {
@@ -32,6 +42,10 @@ export interface AdmissionContext {
   readonly log: Logger;
   /** The hub-wide account of bytes queued for clients. */
   readonly queuedBytes: QueuedBytes<ClientConnection>;
+  /** Told of admissions, refusals and rate limiting, when metrics are on. */
+  readonly observer?: AdmissionObserver | undefined;
+  /** Counts the frames written to admitted clients, when metrics are on. */
+  readonly traffic?: TrafficCounter | undefined;
   /** Handles one admitted frame of an admitted client. */
   onFrame(connection: ClientConnection, data: RawData, isBinary: boolean): void;
   /** Called once when an admitted client's socket closed. */
@@ -46,17 +60,22 @@ export function admitSocket(socket: WebSocket, request: IncomingMessage, context
   // Every line about this socket names where it comes from, so an operator can find the process.
   const log = context.log.child({ remote: remoteAddress(request) });
   if (request.url && request.url.includes('?')) {
+    context.observer?.refused();
     refuseSocket(socket, 'query-string authentication is not supported: send the connection request as the first message', log);
     return;
   }
   const timeoutMs = options.handshakeTimeoutMs;
-  const timer = setTimeout(() => refuseSocket(socket, `no connection request within ${timeoutMs}ms`, log), timeoutMs);
+  const timer = setTimeout(() => {
+    context.observer?.refused();
+    refuseSocket(socket, `no connection request within ${timeoutMs}ms`, log);
+  }, timeoutMs);
   timer.unref();
   socket.once('close', () => clearTimeout(timer));
   socket.once('message', (data: RawData, isBinary: boolean) => {
     clearTimeout(timer);
     const result = admit(isBinary ? data : data.toString('utf8'), isBinary, context.tokens, options.maxHandshakeChars);
     if (!result.ok) {
+      context.observer?.refused();
       refuseSocket(socket, result.reason, log);
       return;
     }
@@ -85,6 +104,7 @@ function startSession(
     const reason =
       `client already exists and is active: ${peerId} (another live connection uses client id "${clientId}"; ` +
       `choose another client_id, leave it out for a random one, or come back with that connection's reconnection_token)`;
+    context.observer?.refused();
     refuseSocket(socket, reason, log, 'CLIENT_ID_IN_USE');
     return;
   }
@@ -92,9 +112,10 @@ function startSession(
     log.warn({ client: peerId, reason }, 'dropping client');
     socket.terminate();
   };
-  const connection = new ClientConnection(socket, workspace, clientId, user, options.maxBufferedBytes, drop, context.queuedBytes);
+  const connection = new ClientConnection(socket, workspace, clientId, user, options.maxBufferedBytes, drop, context.queuedBytes, context.traffic);
   connection.log = log;
   clients.set(peerId, connection);
+  context.observer?.admitted();
   if (existing) {
     // A reconnection supersedes the old socket; its clean-up must not touch the new registrations.
     existing.sendText({ type: 'error', message: 'superseded by a newer connection with the same client id' });
@@ -124,11 +145,13 @@ function startSession(
     deliver: ([frame, binary]) => context.onFrame(connection, frame, binary),
     pause: () => {
       log.warn({ client: peerId }, 'client over its message rate: pausing reads');
+      context.observer?.rateLimited('paused');
       socket.pause();
     },
     resume: () => socket.resume(),
     overflow: (queued) => {
       log.warn({ client: peerId, queued }, 'dropping client: message queue over its limit');
+      context.observer?.rateLimited('dropped');
       socket.terminate();
     },
   });

@@ -2,13 +2,20 @@
  * What every part of the manager's service shares: the registry, the router, the client table,
  * the hub's options, the manager's own peer, and the event and call-budget helpers.
  */
-import type { Clock, RpcPeer } from '@mycel/protocol';
+import type { Clock, Mode, RpcPeer } from '@mycel/protocol';
 import type { Logger } from 'pino';
 import type { ClientConnection } from '../connection.js';
 import type { ResolvedHubOptions } from '../hub-options.js';
 import type { Registry } from '../registry.js';
 import type { VirtualTargets } from '../virtual-targets.js';
 import type { CallBudget } from './call-budget.js';
+import type { WorkspaceStatus } from '../status/workspace-status.js';
+
+/** What selections tell the hub's metrics. */
+export interface SelectionObserver {
+  /** A selection by `mode` ended; `probes` were sent, `answered` of them with a number in time. */
+  selected(mode: Mode, probes: number, answered: number): void;
+}
 
 /** The manager's parts see the hub through this. */
 export interface ManagerContext {
@@ -30,6 +37,10 @@ export interface ManagerContext {
    * client's budget of such operations; it stops once that client is gone (`call-budget.ts`).
    */
   onBehalfOf: CallBudget;
+  /** Told of every selection, when metrics are on. */
+  readonly observer: SelectionObserver | undefined;
+  /** The status of a workspace (`status/workspace-status.ts`). */
+  status(workspace: string, serviceId?: string): WorkspaceStatus;
 }
 
 /** The functions of one concern of the manager service, by name (each made with `withParamNames`). */

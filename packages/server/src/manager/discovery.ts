@@ -64,6 +64,8 @@ export function discoveryFunctions(ctx: ManagerContext, describeSelf: () => Reco
     const timeoutMs = clampTimeoutMs(cfg.selectTimeoutS, DEFAULT_SELECT_TIMEOUT_MS, options);
     const candidates = registry.find(address).filter((r) => mayUse(r, context.ws));
     const missing = new MissingFunctionCount();
+    let probes = 0;
+    let answered = 0;
     const selection = await chooseInstance(candidates, mode, {
       query,
       group: registry.group(address.workspace, address.serviceId),
@@ -71,15 +73,19 @@ export function discoveryFunctions(ctx: ManagerContext, describeSelf: () => Reco
       random: Math.random,
       timeoutMs,
       // An absolute deadline: a probe that heartbeats must not outlive its round.
-      probe: (record, ms) =>
-        mode.kind === 'select'
-          ? missing.watch(peer.call(record.peerId, `services.${record.serviceId}.${mode.fn}`, [], { timeoutMs: ms, heartbeats: false }))
-          : Promise.resolve(undefined),
+      probe: (record, ms) => {
+        if (mode.kind !== 'select') return Promise.resolve(undefined);
+        probes++;
+        return missing.watch(peer.call(record.peerId, `services.${record.serviceId}.${mode.fn}`, [], { timeoutMs: ms, heartbeats: false }));
+      },
       onValue: (record, value) => {
-        if (mode.kind === 'select') noteMetric(record.state, mode.fn, value, clock.now());
+        if (mode.kind !== 'select') return;
+        answered++;
+        noteMetric(record.state, mode.fn, value, clock.now());
       },
     });
     if (mode.kind === 'select') missing.check(query, mode.fn, String(cfg.mode), candidates.length, cfg.isStrict, logger);
+    ctx.observer?.selected(mode, probes, answered);
     logger.debug({ query, mode: cfg.mode, chosen: selection.candidate.id, reason: selection.reason }, 'service selected');
     return selection.candidate;
   };
@@ -94,6 +100,8 @@ export function discoveryFunctions(ctx: ManagerContext, describeSelf: () => Reco
       registry.find(address),
       virtualTargets,
     );
+    // Counted once per proxy; its per-call choices show in each instance's calls.
+    ctx.observer?.selected(mode, 0, 0);
     logger.debug({ query, mode: cfg.mode, owner, target: found.target.peerId }, 'balanced service');
     return found;
   };

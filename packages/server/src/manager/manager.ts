@@ -6,14 +6,16 @@
  */
 import { MycelError, RpcPeer, splitPeerId, type Clock, type ServiceDefinition, type UserInfo } from '@mycel/protocol';
 import type { ClientConnection } from '../connection.js';
+import type { WorkspaceStatus } from '../status/workspace-status.js';
 import type { ResolvedHubOptions } from '../hub-options.js';
 import type { Registry } from '../registry.js';
 import type { Router } from '../router.js';
 import type { VirtualTargets } from '../virtual-targets.js';
 import { createCallBudget } from './call-budget.js';
-import type { ManagerContext } from './context.js';
+import type { ManagerContext, SelectionObserver } from './context.js';
 import { discoveryFunctions } from './discovery.js';
 import { registrationFunctions } from './registration.js';
+import { statusFunctions } from './status.js';
 import { subscriptionFunctions } from './subscriptions.js';
 import { workspaceClientFunctions } from './workspace-clients.js';
 
@@ -28,6 +30,10 @@ export interface ManagerOptions {
   clock: Clock;
   /** Facts about the hub merged into the manager service's `config`. */
   serverInfo: Record<string, unknown>;
+  /** Told of every selection, when metrics are on. */
+  observer?: SelectionObserver | undefined;
+  /** The status of a workspace, for `get_status`. */
+  status(workspace: string, serviceId?: string): WorkspaceStatus;
 }
 
 /** The manager as the hub uses it. */
@@ -35,6 +41,8 @@ export interface Manager {
   readonly peer: RpcPeer;
   readonly peerId: string;
   readonly user: UserInfo;
+  /** The manager's `default` service: its RPC surface, which the HTTP gateway calls in-process. */
+  readonly service: ServiceDefinition;
   /** Called after a client's socket closed for good: drop its services and tell subscribers. */
   removeClient(connection: ClientConnection): void;
 }
@@ -87,6 +95,8 @@ export function createManager(managerOptions: ManagerOptions): Manager {
     peer,
     emit,
     onBehalfOf: createCallBudget(options.maxManagerCallsPerClient, (peerId) => !clients.get(peerId)?.isOpen),
+    observer: managerOptions.observer,
+    status: managerOptions.status,
   };
 
   const config = { visibility: 'public' as const, require_context: true, ...managerOptions.serverInfo };
@@ -109,6 +119,7 @@ export function createManager(managerOptions: ManagerOptions): Manager {
     list_clients: clientFunctions.list_clients,
     ping: clientFunctions.ping,
     check_status: clientFunctions.check_status,
+    ...statusFunctions(ctx),
   };
   peer.addService(service);
 
@@ -116,6 +127,7 @@ export function createManager(managerOptions: ManagerOptions): Manager {
     peer,
     peerId,
     user,
+    service,
     removeClient(connection) {
       peer.forgetPeer(connection.peerId, new MycelError('CONNECTION_CLOSED', `peer "${connection.peerId}" disconnected`));
       const removed = registry.removePeer(connection.peerId);
