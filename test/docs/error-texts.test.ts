@@ -46,7 +46,7 @@ function pieces(node: ts.Node): (string | null)[] | undefined {
 /** Every string expression in the packages' sources. */
 function messagePatterns(): Template[] {
   const patterns: Template[] = [];
-  for (const pkg of ['protocol', 'server', 'client']) {
+  for (const pkg of ['protocol', 'server', 'client', 'cli']) {
     for (const file of sourceFiles(join(ROOT, 'packages', pkg, 'src'))) {
       const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true);
       const visit = (node: ts.Node): void => {
@@ -107,7 +107,7 @@ function isProduced(quoted: string): boolean {
 function isMessageLike(span: string): boolean {
   if (!/^[a-z]/.test(span) || span.split(' ').length < 3) return false;
   if (/[{}=<>$]|\w\(|--|=>/.test(span)) return false;
-  return !/^(?:npx|npm|node|git|cd|tsc|perf|strace|taskset|ulimit|import|apt-get|curl)\b/.test(span);
+  return !/^(?:npx|npm|node|git|cd|tsc|perf|strace|taskset|ulimit|import|apt-get|curl|mycel)\b/.test(span);
 }
 
 const patterns = messagePatterns();

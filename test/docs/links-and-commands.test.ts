@@ -84,7 +84,7 @@ describe('CONTRIBUTING.md', () => {
   const sections = [...text.matchAll(/\*\*`@mycel\/(\w+)`\*\*([\s\S]*?)(?=\n\*\*`@mycel\/|\n## |$)/g)];
 
   it('has a paragraph per package', () => {
-    expect(sections.map((m) => m[1]).sort()).toEqual(['client', 'protocol', 'server']);
+    expect(sections.map((m) => m[1]).sort()).toEqual(['cli', 'client', 'protocol', 'server']);
   });
 
   it.each(sections.map((m) => [m[1]!, m[2]!] as const))('names only files of @mycel/%s that exist', (pkg, section) => {

@@ -1,5 +1,5 @@
 /**
- * The packages install anywhere: `pnpm pack` builds the three tarballs (it turns `workspace:*`
+ * The packages install anywhere: `pnpm pack` builds the four tarballs (it turns `workspace:*`
  * into versions), plain npm installs them into a fresh directory outside the repository (their
  * other dependencies come from the registry), `npx mycel-hub` starts a hub there, and the
  * README's worker and client, saved as a user would save them, type-check against the published
@@ -15,7 +15,7 @@ import { ROOT, startCommand, startProcess } from '../helpers/process.js';
 import { pointedAt, snippet } from '../helpers/snippets.js';
 
 const run = promisify(execFile);
-const PACKAGES = ['protocol', 'client', 'server'] as const;
+const PACKAGES = ['protocol', 'client', 'server', 'cli'] as const;
 
 const work = mkdtempSync(join(tmpdir(), 'mycel-pack-'));
 const tarballs = join(work, 'tarballs');
@@ -109,6 +109,11 @@ describe('installed with plain npm outside the repository', () => {
     const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
     const result = await run(process.execPath, [tsc, '-p', app]).catch((error: { stdout?: string }) => error);
     expect((result as { stdout?: string }).stdout ?? '').toBe('');
+  }, 60_000);
+
+  it('runs `npx mycel`, the command of @mycel/cli', async () => {
+    const { stdout } = await run('npx', ['mycel', '--help'], { cwd: app });
+    expect(stdout).toMatch(/^Usage: mycel COMMAND/);
   }, 60_000);
 
   it('starts `npx mycel-hub` and runs the README worker and client against it', async () => {
