@@ -4,33 +4,13 @@
  * and `mycel watch` run as child processes.
  */
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
-import { withParamNames } from '@mycel/protocol';
+import { withParamNames, type InstanceStatus, type WorkspaceStatus } from '@mycel/protocol';
 import { runCli } from '../helpers/cli.js';
 import { connectTestClient } from '../helpers/clients.js';
 import { startTestHub } from '../helpers/hub.js';
 
-interface Instance {
-  id: string;
-  client_id: string;
-  state: string;
-  in_flight: number;
-  calls: number;
-  errors: number;
-  recent_calls: number;
-  success_rate: number | null;
-  p50_ms: number | null;
-  p95_ms: number | null;
-  p99_ms: number | null;
-  share: number | null;
-  latencies_ms: number[];
-  last_values: Record<string, { value: number; age_s: number }>;
-}
-interface Status {
-  workspace: string;
-  window_s: number;
-  states: string[];
-  services: { id: string; instances: Instance[] }[];
-}
+type Instance = InstanceStatus;
+type Status = WorkspaceStatus;
 
 /** Two workers of `math`; `w1` gets 6 calls (one fails), `w2` gets 2. */
 async function busyHub() {

@@ -8,4 +8,3 @@ export { EXIT, HELP } from './usage.js';
 export { splitTarget } from './commands/call.js';
 export { parseCommandLine, parseArgument, UsageError } from './args.js';
 export type { CommandLine, Connection } from './args.js';
-export type { InstanceStatus, ServiceStatus, WorkspaceStatus } from './status-view.js';

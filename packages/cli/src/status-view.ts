@@ -1,37 +1,9 @@
 /**
- * The status of a workspace as `GET /{ws}/status` answers it, and its text table (shared by
+ * The text table of a workspace's status as `GET /{ws}/status` answers it (shared by
  * `mycel status` and `mycel watch`).
  */
+import type { WorkspaceStatus } from '@mycel/client';
 import { formatTable } from './table.js';
-
-/** One instance in the status. */
-export interface InstanceStatus {
-  id: string;
-  client_id: string;
-  state: string;
-  in_flight: number;
-  calls: number;
-  errors: number;
-  recent_calls: number;
-  success_rate: number | null;
-  p50_ms: number | null;
-  p95_ms: number | null;
-  p99_ms: number | null;
-  share: number | null;
-}
-
-/** One service in the status. */
-export interface ServiceStatus {
-  id: string;
-  instances: InstanceStatus[];
-}
-
-/** The status of a workspace. */
-export interface WorkspaceStatus {
-  workspace: string;
-  window_s: number;
-  services: ServiceStatus[];
-}
 
 /** The status table, limited to `service` when given. */
 export function statusTable(status: WorkspaceStatus, service: string | undefined): string {

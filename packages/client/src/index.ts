@@ -31,4 +31,4 @@ export type {
   UntypedServiceProxy,
 } from './types.js';
 export { isMycelError, MycelError, RETRYABLE_CODES } from '@mycel/protocol';
-export type { ErrorCode, ModeString } from '@mycel/protocol';
+export type { ErrorCode, InstanceStatus, ModeString, ServiceStatus, WorkspaceStatus } from '@mycel/protocol';

@@ -97,6 +97,8 @@ export { isMsgpackMap, skipMsgpack } from './scan.js';
 export type { ScanRules } from './scan.js';
 export { isWellFormedUtf8 } from './utf8.js';
 export { notFound, pickByProbes, pickExact, pickRandom, probeNumber, selectInstance } from './select.js';
+export { INSTANCE_STATES } from './status.js';
+export type { InstanceStatus, ServiceStatus, WorkspaceStatus } from './status.js';
 export type { Probe, Selection, SelectionReason, SelectOptions } from './select.js';
 export {
   bindDescriptor,

@@ -2,7 +2,8 @@
 import type { CommandLine } from '../args.js';
 import { getJson, type HubAddress } from '../hub-access.js';
 import { printJson, type CliIo } from '../io.js';
-import { statusTable, type WorkspaceStatus } from '../status-view.js';
+import type { WorkspaceStatus } from '@mycel/client';
+import { statusTable } from '../status-view.js';
 
 /** Clears the terminal and puts the cursor home (ANSI). */
 const CLEAR_SCREEN = '\x1b[2J\x1b[H';

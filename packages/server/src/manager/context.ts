@@ -2,14 +2,13 @@
  * What every part of the manager's service shares: the registry, the router, the client table,
  * the hub's options, the manager's own peer, and the event and call-budget helpers.
  */
-import type { Clock, Mode, RpcPeer } from '@mycel/protocol';
+import type { Clock, Mode, RpcPeer, WorkspaceStatus } from '@mycel/protocol';
 import type { Logger } from 'pino';
 import type { ClientConnection } from '../connection.js';
 import type { ResolvedHubOptions } from '../hub-options.js';
 import type { Registry } from '../registry.js';
 import type { VirtualTargets } from '../virtual-targets.js';
 import type { CallBudget } from './call-budget.js';
-import type { WorkspaceStatus } from '../status/workspace-status.js';
 
 /** What selections tell the hub's metrics. */
 export interface SelectionObserver {

@@ -6,7 +6,7 @@
  */
 import { MycelError, RpcPeer, splitPeerId, type Clock, type ServiceDefinition, type UserInfo } from '@mycel/protocol';
 import type { ClientConnection } from '../connection.js';
-import type { WorkspaceStatus } from '../status/workspace-status.js';
+import type { WorkspaceStatus } from '@mycel/protocol';
 import type { ResolvedHubOptions } from '../hub-options.js';
 import type { Registry } from '../registry.js';
 import type { Router } from '../router.js';
