@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createCallWindow } from '../../packages/server/src/metrics/call-window.js';
 import { Registry, type NewServiceRecord as NewRecord, type ServiceRecord } from '../../packages/server/src/registry.js';
 
 function record(
@@ -29,7 +30,17 @@ describe('Registry', () => {
     expect(replaced).toBeUndefined();
     expect(registry.size).toBe(1);
     expect(registry.get('ws/a:math')).toBe(stored);
-    expect(stored.state).toEqual({ inFlight: 0, routed: 0, errors: 0, latencyMs: undefined, peakLatencyMs: undefined, peakLatencyAt: 0, metrics: {}, health: 'unknown' });
+    expect(stored.state).toEqual({
+      inFlight: 0,
+      routed: 0,
+      errors: 0,
+      latencyMs: undefined,
+      peakLatencyMs: undefined,
+      peakLatencyAt: 0,
+      metrics: {},
+      health: 'unknown',
+      calls: createCallWindow(),
+    });
     expect(registry.get('ws/a:other')).toBeUndefined();
   });
 

@@ -4,7 +4,7 @@
  * and reports come in. Strategies and health read it; nothing here does I/O.
  */
 
-import { CallWindow } from './metrics/call-window.js';
+import { createCallWindow, noteCallEnded, type CallWindow } from './metrics/call-window.js';
 
 /** What the hub believes about an instance's health. */
 export type HealthState = 'unknown' | 'healthy' | 'unhealthy';
@@ -61,7 +61,7 @@ export function createInstanceState(): InstanceState {
     // No prototype: metric names come from callers (`select:min:__proto__` is a valid FN).
     metrics: Object.create(null) as Record<string, MetricValue>,
     health: 'unknown',
-    calls: new CallWindow(),
+    calls: createCallWindow(),
   };
 }
 
@@ -75,7 +75,7 @@ export function noteCallRouted(state: InstanceState): void {
 export function noteCallAnswered(state: InstanceState, latencyMs: number, isError: boolean, now: number): void {
   if (state.inFlight > 0) state.inFlight--;
   if (isError) state.errors++;
-  state.calls.ended(isError ? 'error' : 'ok', latencyMs, now);
+  noteCallEnded(state.calls, isError ? 'error' : 'ok', latencyMs, now);
   state.latencyMs = state.latencyMs === undefined ? latencyMs : state.latencyMs + LATENCY_EWMA_WEIGHT * (latencyMs - state.latencyMs);
   const peak = state.peakLatencyMs;
   if (peak === undefined || latencyMs >= peak) {
@@ -112,7 +112,7 @@ function decayFactor(ageMs: number): number {
 /** A call routed to the instance failed because the instance left before answering. */
 export function noteCallClosed(state: InstanceState, latencyMs: number, nowMs = performance.now()): void {
   if (state.inFlight > 0) state.inFlight--;
-  state.calls.ended('closed', latencyMs, nowMs);
+  noteCallEnded(state.calls, 'closed', latencyMs, nowMs);
 }
 
 /** A call routed to the instance is no longer followed (its caller left, or its entry went stale). */

@@ -44,7 +44,7 @@ interface Totals {
   ok: number;
   errors: number;
   closed: number;
-  buckets: Float64Array;
+  buckets: number[];
   sum: number;
 }
 
@@ -259,7 +259,7 @@ export function modeLabel(mode: Mode): string {
 }
 
 function emptyTotals(workspace: string, service: string): Totals {
-  return { workspace, service, ok: 0, errors: 0, closed: 0, buckets: new Float64Array(LATENCY_BUCKETS_S.length + 1), sum: 0 };
+  return { workspace, service, ok: 0, errors: 0, closed: 0, buckets: new Array<number>(LATENCY_BUCKETS_S.length + 1).fill(0), sum: 0 };
 }
 
 function addTotals(totals: Totals, calls: CallWindow): void {

@@ -5,6 +5,7 @@
  * estimated or made up: a figure the hub does not have is null.
  */
 import { INSTANCE_STATES, type InstanceStatus, type ServiceStatus, type WorkspaceStatus } from '@mycel/protocol';
+import { callsEnded, lastLatencies, recentCalls } from '../metrics/call-window.js';
 import type { Registry, ServiceRecord } from '../registry.js';
 
 /** Latencies per instance kept for a sparkline. */
@@ -54,7 +55,7 @@ export function workspaceStatus(source: StatusSource, workspace: string, service
 
 function instanceStatus(record: ServiceRecord, now: number, wallNow: number, windowMs: number): InstanceStatus {
   const { state } = record;
-  const recent = state.calls.recent(now, windowMs);
+  const recent = recentCalls(state.calls, now, windowMs);
   const last_values: InstanceStatus['last_values'] = {};
   for (const [name, metric] of Object.entries(state.metrics)) {
     last_values[name] = { value: metric.value, age_s: round(Math.max(0, wallNow - metric.at) / 1000, 1) };
@@ -66,7 +67,7 @@ function instanceStatus(record: ServiceRecord, now: number, wallNow: number, win
     health: state.health,
     in_flight: state.inFlight,
     routed: state.routed,
-    calls: state.calls.calls,
+    calls: callsEnded(state.calls),
     errors: state.errors,
     recent_calls: recent.calls,
     success_rate: recent.successRate === null ? null : round(recent.successRate, 4),
@@ -76,7 +77,7 @@ function instanceStatus(record: ServiceRecord, now: number, wallNow: number, win
     share: null,
     latency_avg_ms: state.latencyMs === undefined ? null : round(state.latencyMs, 3),
     last_values,
-    latencies_ms: state.calls.lastLatencies(SPARKLINE_POINTS).map((ms) => round(ms, 3)),
+    latencies_ms: lastLatencies(state.calls, SPARKLINE_POINTS).map((ms) => round(ms, 3)),
   };
 }
 
