@@ -17,6 +17,7 @@ import { createHttpGateway } from './http/gateway.js';
 import { HttpError, sendError } from './http/respond.js';
 import { createHttpHandler } from './http/routes.js';
 import { StatusRoutes } from './http/status-routes.js';
+import { callClockMs } from './metrics/call-window.js';
 import { HubMetrics, type InstanceCalls } from './metrics/hub-metrics.js';
 import { listen } from './listen.js';
 import { startLiveness } from './liveness.js';
@@ -83,8 +84,8 @@ export async function startHub(hubOptions: HubOptions = {}): Promise<Hub> {
     registry,
     hub: { id: hubId, version: HUB_VERSION },
     uptimeMs: () => performance.now() - startedAt,
-    // The in-flight table times calls with performance.now() (its default clock).
-    callClockMs: () => performance.now(),
+    // The in-flight table's clock (its default).
+    callClockMs,
     wallClockMs: () => Date.now(),
     windowMs: options.statusWindowMs,
   };

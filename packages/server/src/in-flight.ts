@@ -11,6 +11,7 @@
  * then leave room, so a caller that comes later still gets in; a caller alone is bounded by its
  * own limit only.
  */
+import { callClockMs } from './metrics/call-window.js';
 import { noteCallAnswered, noteCallClosed, noteCallForgotten, noteCallRouted, type InstanceState } from './instance-state.js';
 
 /** A callee as the table sees it: any object with a peer id (the hub's `ClientConnection`). */
@@ -70,11 +71,8 @@ export class InFlightTable<C extends Callee = Callee> {
   /** Entries with `replyAs`, in all: while there are none, nothing needs speaking for. */
   #virtual = 0;
 
-  /**
-   * @param now the clock of admissions and latencies, in ms; monotonic with sub-millisecond
-   *   resolution by default, as calls through a hub often take less than a millisecond
-   */
-  constructor(limits: InFlightLimits, now: () => number = () => performance.now()) {
+  /** @param now the clock of admissions and latencies, ms since the epoch (sub-millisecond by default) */
+  constructor(limits: InFlightLimits, now: () => number = callClockMs) {
     this.#limits = limits;
     this.#now = now;
   }

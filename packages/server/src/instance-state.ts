@@ -4,7 +4,7 @@
  * and reports come in. Strategies and health read it; nothing here does I/O.
  */
 
-import { createCallWindow, noteCallEnded, type CallWindow } from './metrics/call-window.js';
+import { callClockMs, createCallWindow, noteCallEnded, type CallWindow } from './metrics/call-window.js';
 
 /** What the hub believes about an instance's health. */
 export type HealthState = 'unknown' | 'healthy' | 'unhealthy';
@@ -110,7 +110,7 @@ function decayFactor(ageMs: number): number {
 }
 
 /** A call routed to the instance failed because the instance left before answering. */
-export function noteCallClosed(state: InstanceState, latencyMs: number, nowMs = performance.now()): void {
+export function noteCallClosed(state: InstanceState, latencyMs: number, nowMs = callClockMs()): void {
   if (state.inFlight > 0) state.inFlight--;
   noteCallEnded(state.calls, 'closed', latencyMs, nowMs);
 }

@@ -10,6 +10,15 @@ export const LATENCY_BUCKETS_S: readonly number[] = [
   0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,
 ];
 
+/**
+ * The hub's time for calls: milliseconds since the epoch, like `Date.now()` (the balancing
+ * strategies compare with it), but with the sub-millisecond resolution of `performance.now()`:
+ * calls through a hub often take less than a millisecond.
+ */
+export function callClockMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
 /** Calls remembered per instance for recent-window figures. */
 export const RECENT_CALLS = 256;
 

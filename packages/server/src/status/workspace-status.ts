@@ -18,7 +18,7 @@ export interface StatusSource {
   hub: { id: string; version: string };
   /** Milliseconds since the hub started. */
   uptimeMs(): number;
-  /** The clock of call latencies (`performance.now()` in the hub). */
+  /** The clock of call latencies (`callClockMs` in the hub). */
   callClockMs(): number;
   /** The wall clock of `last_values` (`Date.now()` in the hub). */
   wallClockMs(): number;
