@@ -10,8 +10,8 @@ import { DEFAULT_HUB_OPTIONS } from '@mycel/server';
 import { ROOT } from '../helpers/process.js';
 
 const TABLES = ['packages/protocol/README.md', 'docs/reliability.md'];
-/** Options that are not limits: where the hub listens and what it is called. */
-const NOT_LIMITS = new Set(['host', 'port', 'hubId']);
+/** Options that are not limits: where the hub listens, what it is called, and switches. */
+const NOT_LIMITS = new Set(['host', 'port', 'hubId', 'metrics', 'metricsInstanceLabels']);
 const KIB = 1024;
 const MIB = 1024 * 1024;
 
