@@ -43,6 +43,14 @@ const DESCRIPTIONS: Record<Settable, string> = {
   maxQueuedBytesPerClient: 'bytes of such waiting calls per client',
   maxQueueWaitMs: 'longest a call waits for a free instance, ms',
   closeGraceMs: 'time a closing hub waits for peers, ms',
+  httpCallTimeoutMs: 'longest HTTP service call, selection included, ms',
+  maxHttpBodyBytes: 'largest HTTP request body, bytes (413 past it)',
+  maxHttpQueryChars: 'longest HTTP query string, characters (414 past it)',
+  metrics: 'serve Prometheus metrics at /metrics',
+  metricsInstanceLabels: 'label call metrics with the instance id (false: per service)',
+  statusWindowMs: 'recent window of the status figures, ms',
+  statusStreamIntervalMs: 'time between status stream events, ms',
+  maxStatusStreams: 'status streams (and dashboards) open at once',
   reconnectionTokenLifetimeS: 'lifetime of reconnection tokens, seconds',
   tokenSecret: 'secret of reconnection tokens; prefer the env var (a flag shows in ps)',
 };
@@ -53,6 +61,7 @@ interface CliOption {
   flag: string;
   env: string;
   isNumber: boolean;
+  isBoolean: boolean;
   defaultText: string;
 }
 
@@ -66,9 +75,10 @@ export const CLI_OPTIONS: readonly CliOption[] = [
     flag: kebab(key),
     env: screaming(key),
     isNumber: typeof value === 'number',
+    isBoolean: typeof value === 'boolean',
     defaultText: key === 'messageBurst' ? 'twice the rate' : String(value),
   })),
-  { key: 'tokenSecret', flag: 'token-secret', env: 'MYCEL_TOKEN_SECRET', isNumber: false, defaultText: 'random per start' },
+  { key: 'tokenSecret', flag: 'token-secret', env: 'MYCEL_TOKEN_SECRET', isNumber: false, isBoolean: false, defaultText: 'random per start' },
 ];
 
 /** Levels pino knows. */
@@ -80,7 +90,7 @@ export const LOG_FORMATS = ['json', 'pretty', 'auto'] as const;
 export function usage(): string {
   const rows: [string, string, string][] = [
     ...CLI_OPTIONS.map((o): [string, string, string] => [
-      `--${o.flag}${o.isNumber ? ' N' : ' TEXT'}`,
+      `--${o.flag}${o.isNumber ? ' N' : o.isBoolean ? ' true|false' : ' TEXT'}`,
       o.env,
       `${DESCRIPTIONS[o.key]} (default ${o.defaultText})`,
     ]),
@@ -128,7 +138,7 @@ export function readCliSettings(argv: readonly string[], env: Readonly<Record<st
   for (const option of CLI_OPTIONS) {
     const text = given(option.flag, option.env);
     if (text === undefined) continue;
-    hubOptions[option.key] = option.isNumber ? readNumber(option, text) : text;
+    hubOptions[option.key] = option.isNumber ? readNumber(option, text) : option.isBoolean ? readBoolean(option, text) : text;
   }
   const logLevel = given('log-level', 'MYCEL_LOG_LEVEL') ?? 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
@@ -139,6 +149,12 @@ export function readCliSettings(argv: readonly string[], env: Readonly<Record<st
     throw new Error(`invalid --log-format "${logFormat}": expected one of ${LOG_FORMATS.join(', ')}`);
   }
   return { help: values.help === true, hubOptions, logLevel, logFormat: logFormat as CliSettings['logFormat'] };
+}
+
+function readBoolean(option: CliOption, text: string): boolean {
+  if (text === 'true') return true;
+  if (text === 'false') return false;
+  throw new Error(`invalid --${option.flag} "${text}": expected true or false`);
 }
 
 function readNumber(option: CliOption, text: string): number {
