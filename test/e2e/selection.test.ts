@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectToServer, MycelError, type MycelClient } from '@mycel/client';
-import { gate, startInstances, tally, type Instances, type LoadBehaviour } from '../fixtures/instances.js';
-import { startTestHub, type TestHub } from '../helpers/hub.js';
+import { gate, startInstances, startSelectionSetup, tally, type LoadBehaviour, type SelectionSetup } from '../fixtures/instances.js';
 
 interface Task {
   who(): string;
@@ -13,16 +12,10 @@ afterEach(async () => {
   await Promise.all(cleanup.splice(0).map((f) => f()));
 });
 
-async function setup(behaviours: readonly LoadBehaviour[]): Promise<{ hub: TestHub; caller: MycelClient; instances: Instances }> {
-  const hub = await startTestHub();
-  const instances = await startInstances(hub.url, behaviours);
-  const caller = await connectToServer({ server_url: hub.url });
-  cleanup.push(async () => {
-    await caller.disconnect();
-    await instances.disconnect();
-    await hub.close();
-  });
-  return { hub, caller, instances };
+async function setup(behaviours: readonly LoadBehaviour[]): Promise<SelectionSetup> {
+  const started = await startSelectionSetup(behaviours);
+  cleanup.push(started.close);
+  return started;
 }
 
 /** Which instance `getServiceInfo` picks: the client id part of the chosen id (`task-iN`). */
