@@ -113,7 +113,69 @@ describe('selectInstance', () => {
       reason: 'best',
       value: 1,
       answered: 4,
+      probed: 4,
     });
+  });
+
+  it('probes no one for min and max when every candidate has a known value', async () => {
+    const known = { w1: 5, w2: 1, w3: 3, w4: 9 } as Record<string, number>;
+    const opts = options({ known: (c) => known[c] });
+    expect(await selectInstance(candidates, mode('select:min:f'), noProbe, opts)).toEqual({
+      candidate: 'w2',
+      reason: 'best',
+      value: 1,
+      answered: 4,
+      probed: 0,
+    });
+    expect(await selectInstance(candidates, mode('select:max:f'), noProbe, opts)).toMatchObject({ candidate: 'w4', value: 9, probed: 0 });
+  });
+
+  it('probes only the candidates without a known value, and compares the answers with the known ones', async () => {
+    const probed: string[] = [];
+    const probe: Probe<string> = (c) => {
+      probed.push(c);
+      return Promise.resolve({ w2: 0.5, w4: 'busy' }[c]);
+    };
+    const known = { w1: 2, w3: 1 } as Record<string, number>;
+    const s = await selectInstance(candidates, mode('select:min:f'), probe, options({ known: (c) => known[c] }));
+    expect(probed.sort()).toEqual(['w2', 'w4']);
+    expect(s).toEqual({ candidate: 'w2', reason: 'best', value: 0.5, answered: 3, probed: 2 });
+  });
+
+  it('breaks ties between known values at random', async () => {
+    const known = { w1: 1, w2: 1, w3: 1, w4: 2 } as Record<string, number>;
+    const random = seeded(7);
+    const counts = await countPicks(3000, async () => {
+      const s = await selectInstance(candidates, mode('select:min:f'), noProbe, options({ known: (c) => known[c], random }));
+      return s.candidate;
+    });
+    // Fair share 1000 of 3000 each; a binomial sd is about 26, so 850..1150 is over 5 sd wide.
+    expect(counts.get('w4')).toBeUndefined();
+    for (const c of ['w1', 'w2', 'w3']) {
+      expect(counts.get(c)).toBeGreaterThan(850);
+      expect(counts.get(c)).toBeLessThan(1150);
+    }
+  });
+
+  it('ignores known values for first_success, which asks who answers', async () => {
+    const probe = table({ w1: 7 });
+    const s = await selectInstance(['w1', 'w2'], mode('select:first_success:f'), probe, options({ known: () => 1 }));
+    expect(s).toMatchObject({ candidate: 'w1', reason: 'first_success', probed: 2 });
+  });
+
+  it('hands on every answer, numbers and non-numbers, with the time its probe was sent', async () => {
+    let now = 100;
+    const clock: Clock = { now: () => now, setTimeout: () => 0, clearTimeout: () => {} };
+    const seen: Array<[string, number | undefined, number]> = [];
+    const probe: Probe<string> = (c) => {
+      now = 500;
+      return Promise.resolve({ w1: 3, w2: 'n/a' }[c]);
+    };
+    await selectInstance(['w1', 'w2'], mode('select:min:f'), probe, options({ clock, onValue: (c, v, at) => seen.push([c, v, at]) }));
+    expect(seen.sort()).toEqual([
+      ['w1', 3, 100],
+      ['w2', undefined, 100],
+    ]);
   });
 
   it('picks the highest value for select:max', async () => {
@@ -151,7 +213,7 @@ describe('selectInstance', () => {
       return Promise.resolve(8);
     };
     const s = await selectInstance(candidates, mode('select:min:f'), probe, options());
-    expect(s).toEqual({ candidate: 'w4', reason: 'best', value: 8, answered: 1 });
+    expect(s).toEqual({ candidate: 'w4', reason: 'best', value: 8, answered: 1, probed: 4 });
   });
 
   it('skips NaN, infinities, booleans, null and blank strings', async () => {
@@ -209,14 +271,14 @@ describe('selectInstance', () => {
       return new Promise(() => {});
     };
     const s = await selectInstance(candidates, mode('select:first_success:ready'), probe, options());
-    expect(s).toEqual({ candidate: 'w3', reason: 'first_success', value: 42, answered: 1 });
+    expect(s).toEqual({ candidate: 'w3', reason: 'first_success', value: 42, answered: 1, probed: 4 });
     releaseSlow(1);
   });
 
   it('falls back at random for first_success when every probe fails', async () => {
     const probe: Probe<string> = () => Promise.resolve('nope');
     const s = await selectInstance(candidates, mode('select:first_success:f'), probe, options({ random: () => 0.5 }));
-    expect(s).toEqual({ candidate: 'w3', reason: 'fallback', answered: 0 });
+    expect(s).toEqual({ candidate: 'w3', reason: 'fallback', answered: 0, probed: 4 });
   });
 });
 
@@ -237,7 +299,7 @@ describe('selectInstance timing', () => {
     expect(settled).toBe(false);
     await vi.advanceTimersByTimeAsync(1);
     expect(settled).toBe(true);
-    expect(await selection).toEqual({ candidate: 'w2', reason: 'best', value: 2, answered: 2 });
+    expect(await selection).toEqual({ candidate: 'w2', reason: 'best', value: 2, answered: 2, probed: 4 });
   });
 
   it('ignores answers that arrive after the deadline', async () => {

@@ -8,6 +8,7 @@ import {
   noteCallForgotten,
   noteCallRouted,
   noteMetric,
+  freshMetric,
 } from '../../packages/server/src/instance-state.js';
 
 describe('instance state', () => {
@@ -75,5 +76,28 @@ describe('instance state', () => {
     expect(state.metrics.__proto__).toEqual({ value: 1, at: 1_000 });
     noteMetric(state, 'get_load', 4, 2_000);
     expect(state.metrics.get_load).toEqual({ value: 4, at: 2_000 });
+  });
+
+  it('counts a value only while it is younger than the max age, never as 0 after', () => {
+    const state = createInstanceState();
+    expect(freshMetric(state, 'get_load', 0, 2_000)).toBeUndefined();
+    noteMetric(state, 'get_load', 0.5, 1_000);
+    expect(freshMetric(state, 'get_load', 1_000, 2_000)).toBe(0.5);
+    expect(freshMetric(state, 'get_load', 2_999, 2_000)).toBe(0.5);
+    expect(freshMetric(state, 'get_load', 3_000, 2_000)).toBeUndefined();
+    expect(freshMetric(state, 'other', 1_000, 2_000)).toBeUndefined();
+    // A max age of 0 never reuses a value.
+    expect(freshMetric(state, 'get_load', 1_000, 0)).toBeUndefined();
+  });
+
+  it('lets a newer non-number make the value unknown, but not an older one', () => {
+    const state = createInstanceState();
+    noteMetric(state, 'get_load', 0.5, 1_000);
+    noteMetric(state, 'get_load', undefined, 900);
+    expect(freshMetric(state, 'get_load', 1_100, 2_000)).toBe(0.5);
+    noteMetric(state, 'get_load', undefined, 1_050);
+    expect(freshMetric(state, 'get_load', 1_100, 2_000)).toBeUndefined();
+    noteMetric(state, 'get_load', 0.7, 1_040);
+    expect(freshMetric(state, 'get_load', 1_100, 2_000)).toBeUndefined();
   });
 });

@@ -25,6 +25,7 @@ function context(registry: Registry, overrides: Partial<StrategyContext> = {}): 
     timeoutMs: 1_000,
     probe: () => Promise.reject(new Error('no probe expected')),
     onValue: () => {},
+    freshValue: () => undefined,
     ...overrides,
   };
 }
@@ -50,7 +51,7 @@ describe('strategy table', () => {
   it('picks by probe answers in select modes and hands each number on', async () => {
     const { registry, records } = instances(3);
     const loads = new Map(records.map((r, i) => [r, [5, 1, 3][i]]));
-    const seen: Array<[string, number]> = [];
+    const seen: Array<[string, number | undefined]> = [];
     const ctx = context(registry, {
       probe: (record) => Promise.resolve(loads.get(record)),
       onValue: (record, value) => seen.push([record.id, value]),

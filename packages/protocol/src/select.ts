@@ -22,8 +22,16 @@ export interface SelectOptions<C> {
   describe?: (candidate: C) => string;
   /** What was asked for, for error messages. */
   query?: string;
-  /** Called with each number a probe answered (on time or late), e.g. to keep it as a metric. */
-  onValue?: (candidate: C, value: number) => void;
+  /**
+   * Called with each answer a probe gave (on time or late), as a number or `undefined` for a
+   * non-number, with the clock time the probe was sent: e.g. to keep it as a load report.
+   */
+  onValue?: (candidate: C, value: number | undefined, sentAt: number) => void;
+  /**
+   * A fresh value already known for a candidate (a load report), or undefined. `min` and `max`
+   * use it in place of a probe: a round where every candidate has one probes no one.
+   */
+  known?: (candidate: C) => number | undefined;
 }
 
 /** Why a candidate was chosen. */
@@ -35,8 +43,10 @@ export interface Selection<C> {
   reason: SelectionReason;
   /** The probe value that won, for `best` and `first_success`. */
   value?: number;
-  /** How many probes answered with a number in time. */
+  /** How many candidates had a number: a known value or a probe answered in time. */
   answered?: number;
+  /** How many candidates were probed. */
+  probed?: number;
 }
 
 /** How many candidates an `exact` error lists. */
@@ -101,8 +111,9 @@ export function pickRandom<C>(candidates: readonly C[], random: () => number = M
 }
 
 /**
- * `select:CRITERION:FN`: probes every candidate in parallel (a lone one is chosen unprobed) and
- * never waits past `options.timeoutMs`.
+ * `select:CRITERION:FN`: probes in parallel every candidate without a known value (`min` and
+ * `max` take `options.known` where it has one; a lone candidate is chosen unprobed) and never
+ * waits past `options.timeoutMs`.
  */
 export function pickByProbes<C>(
   candidates: readonly C[],
@@ -111,7 +122,15 @@ export function pickByProbes<C>(
   options: SelectOptions<C>,
 ): Promise<Selection<C>> {
   if (candidates.length === 1) return Promise.resolve({ candidate: candidates[0] as C, reason: 'only' });
-  return probeRound(candidates, mode, probe, options, options.random ?? Math.random);
+  const random = options.random ?? Math.random;
+  const known = mode.criterion === 'first_success' ? undefined : options.known;
+  const values: (number | undefined)[] = candidates.map((c) => known?.(c));
+  const unknown: number[] = [];
+  values.forEach((v, i) => {
+    if (v === undefined) unknown.push(i);
+  });
+  if (unknown.length === 0) return Promise.resolve({ ...choose(candidates, values, mode.criterion, random), probed: 0 });
+  return probeRound(candidates, values, unknown, mode, probe, options, random);
 }
 
 /** A probe result as a number, or undefined when it is none: numbers, and numeric strings. */
@@ -124,26 +143,31 @@ export function probeNumber(value: unknown): number | undefined {
   return undefined;
 }
 
+/** Probes the candidates at `toProbe` (indices), fills their `values` and chooses among all. */
 function probeRound<C>(
   candidates: readonly C[],
+  values: (number | undefined)[],
+  toProbe: readonly number[],
   mode: Extract<Mode, { kind: 'select' }>,
   probe: Probe<C>,
   options: SelectOptions<C>,
   random: () => number,
 ): Promise<Selection<C>> {
   const { clock, timeoutMs } = options;
+  const probed = toProbe.length;
   return new Promise((resolve) => {
-    const values: (number | undefined)[] = new Array(candidates.length);
-    let outstanding = candidates.length;
+    let outstanding = probed;
     let done = false;
     const finish = () => {
       if (done) return;
       done = true;
       clock.clearTimeout(timer);
-      resolve(choose(candidates, values, mode.criterion, random));
+      resolve({ ...choose(candidates, values, mode.criterion, random), probed });
     };
     const timer = clock.setTimeout(finish, timeoutMs);
-    candidates.forEach((candidate, i) => {
+    const sentAt = clock.now();
+    toProbe.forEach((i) => {
+      const candidate = candidates[i] as C;
       let pending: Promise<unknown>;
       try {
         pending = Promise.resolve(probe(candidate, timeoutMs));
@@ -154,13 +178,13 @@ function probeRound<C>(
         (value) => {
           const number = probeNumber(value);
           // Late answers are still news about the candidate, only too late for this round.
-          if (number !== undefined) options.onValue?.(candidate, number);
+          options.onValue?.(candidate, number, sentAt);
           if (done) return;
           values[i] = number;
           if (mode.criterion === 'first_success' && values[i] !== undefined) {
             done = true;
             clock.clearTimeout(timer);
-            resolve({ candidate, reason: 'first_success', value: values[i], answered: 1 });
+            resolve({ candidate, reason: 'first_success', value: values[i], answered: 1, probed });
             return;
           }
           if (--outstanding === 0) finish();

@@ -42,6 +42,7 @@ const DESCRIPTIONS: Record<Settable, string> = {
   maxQueuedCallsPerClient: 'calls of one client that may wait for a free instance',
   maxQueuedBytesPerClient: 'bytes of such waiting calls per client',
   maxQueueWaitMs: 'longest a call waits for a free instance, ms',
+  loadReportMaxAgeMs: 'longest a load report (last select:min|max answer) counts, ms',
   closeGraceMs: 'time a closing hub waits for peers, ms',
   httpCallTimeoutMs: 'longest HTTP service call, selection included, ms',
   maxHttpBodyBytes: 'largest HTTP request body, bytes (413 past it)',

@@ -104,6 +104,11 @@ export interface HubOptions {
    * own timeout (without `methodTimeoutMs` when the caller does not say). @default 120000
    */
   maxQueueWaitMs?: number;
+  /**
+   * Longest a load report (the last value an instance gave for a `select:min|max:FN` metric)
+   * counts; an older one is unknown and the instance is probed again. 0 never reuses one. @default 2000
+   */
+  loadReportMaxAgeMs?: number;
   /** Time a closing hub waits for peers to finish the close handshake before cutting them off. @default 2000 */
   closeGraceMs?: number;
   /** Longest HTTP service call (`/{ws}/services/{svc}/{fn}`), selection included. @default 30000 */
@@ -169,6 +174,7 @@ export const DEFAULT_HUB_OPTIONS = Object.freeze({
   maxQueuedCallsPerClient: 1_000,
   maxQueuedBytesPerClient: 16 * 1024 * 1024,
   maxQueueWaitMs: 120_000,
+  loadReportMaxAgeMs: 2_000,
   closeGraceMs: 2_000,
   httpCallTimeoutMs: DEFAULT_METHOD_TIMEOUT_MS,
   maxHttpBodyBytes: 1024 * 1024,

@@ -9,10 +9,11 @@ import { callClockMs, createCallWindow, noteCallEnded, type CallWindow } from '.
 /** What the hub believes about an instance's health. */
 export type HealthState = 'unknown' | 'healthy' | 'unhealthy';
 
-/** One metric value an instance gave (a probe answer or a report), with the hub time it came. */
+/** One metric value an instance gave (a probe answer or a report), with the hub time it stands for. */
 export interface MetricValue {
-  value: number;
-  /** Hub time, ms. */
+  /** The number; undefined when the instance answered something else (which counts as unknown). */
+  value: number | undefined;
+  /** Hub time, ms: when the probe that brought it was sent. */
   at: number;
 }
 
@@ -120,9 +121,21 @@ export function noteCallForgotten(state: InstanceState): void {
   if (state.inFlight > 0) state.inFlight--;
 }
 
-/** The instance gave `value` for metric `name` at hub time `at`; an older value never replaces a newer one. */
-export function noteMetric(state: InstanceState, name: string, value: number, at: number): void {
+/**
+ * The instance gave `value` for metric `name` as of hub time `at` (undefined: not a number); an
+ * older value never replaces a newer one, however late it arrives.
+ */
+export function noteMetric(state: InstanceState, name: string, value: number | undefined, at: number): void {
   const last = state.metrics[name];
   if (last && last.at > at) return;
   state.metrics[name] = { value, at };
+}
+
+/**
+ * The instance's value of metric `name` at hub time `now` if it is younger than `maxAgeMs`;
+ * undefined when it is older, was not a number, or never came (unknown, never 0).
+ */
+export function freshMetric(state: InstanceState, name: string, now: number, maxAgeMs: number): number | undefined {
+  const last = state.metrics[name];
+  return last !== undefined && now - last.at < maxAgeMs ? last.value : undefined;
 }

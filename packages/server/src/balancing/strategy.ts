@@ -23,8 +23,10 @@ export interface StrategyContext {
   readonly timeoutMs: number;
   /** Calls a mode's probe function on one candidate. */
   readonly probe: Probe<ServiceRecord>;
-  /** Called with each number a probe answered. */
-  readonly onValue: (record: ServiceRecord, value: number) => void;
+  /** Called with each answer a probe gave (undefined: not a number) and the hub time it was sent. */
+  readonly onValue: (record: ServiceRecord, value: number | undefined, sentAt: number) => void;
+  /** The fresh value of metric `fn` the hub holds for an instance (a load report), or undefined. */
+  readonly freshValue: (record: ServiceRecord, fn: string) => number | undefined;
 }
 
 /** One strategy: picks among candidates (never empty: the table answers that case). */

@@ -19,7 +19,7 @@ import {
 import { mayList, mayUse } from '../access-policy.js';
 import { callerConfigFrom, type CallerConfig } from '../balancing/caller-config.js';
 import { chooseInstance } from '../balancing/strategies.js';
-import { noteMetric } from '../instance-state.js';
+import { freshMetric, noteMetric } from '../instance-state.js';
 import { MissingFunctionCount } from './missing-select-function.js';
 import { listFilterFromQuery, type ListQuery } from '../list-query.js';
 import type { ServiceRecord } from '../registry.js';
@@ -78,11 +78,13 @@ export function discoveryFunctions(ctx: ManagerContext, describeSelf: () => Reco
         probes++;
         return missing.watch(peer.call(record.peerId, `services.${record.serviceId}.${mode.fn}`, [], { timeoutMs: ms, heartbeats: false }));
       },
-      onValue: (record, value) => {
+      // Load reports: each answer is kept (a newer one wins however late an older one comes).
+      onValue: (record, value, sentAt) => {
         if (mode.kind !== 'select') return;
-        answered++;
-        noteMetric(record.state, mode.fn, value, clock.now());
+        if (value !== undefined) answered++;
+        noteMetric(record.state, mode.fn, value, sentAt);
       },
+      freshValue: (record, fn) => freshMetric(record.state, fn, clock.now(), options.loadReportMaxAgeMs),
     });
     if (mode.kind === 'select') missing.check(query, mode.fn, String(cfg.mode), candidates.length, cfg.isStrict, logger);
     ctx.observer?.selected(mode, probes, answered);

@@ -58,6 +58,8 @@ function instanceStatus(record: ServiceRecord, now: number, wallNow: number, win
   const recent = recentCalls(state.calls, now, windowMs);
   const last_values: InstanceStatus['last_values'] = {};
   for (const [name, metric] of Object.entries(state.metrics)) {
+    // A last answer that was not a number is an unknown value: nothing to show.
+    if (metric.value === undefined) continue;
     last_values[name] = { value: metric.value, age_s: round(Math.max(0, wallNow - metric.at) / 1000, 1) };
   }
   return {
