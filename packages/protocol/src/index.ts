@@ -4,9 +4,11 @@
  * - frame codec: {@link encodeFrame}, {@link decodeHead}, {@link replaceHead}
  * - message schemas: {@link frameHeadSchema}, {@link connectionRequestSchema}, ...
  * - value encodings: {@link encodeValue}, {@link decodeValue}
+ * - large messages: {@link CHUNK_SIZE_BYTES}, {@link DEFAULT_MAX_MESSAGE_BYTES}
  * - the RPC engine: {@link RpcPeer}
  * - selection: {@link parseMode}, {@link selectInstance}
  */
+export { CHUNK_SIZE_BYTES, CHUNK_THRESHOLD_BYTES, DEFAULT_MAX_MESSAGE_BYTES, MAX_CHUNKS_IN_FLIGHT } from './chunked-send.js';
 export { systemClock } from './clock.js';
 export type { Clock, TimerHandle } from './clock.js';
 export {

@@ -7,110 +7,27 @@
  * `{session}.heartbeat`. Functions inside arguments become callbacks scoped to the call's session
  * and are dropped when it settles. Local services are reached at `services.{id}.{path}`.
  */
-import { nanoid } from 'nanoid';
 import { createBuiltInService } from './built-in.js';
 import { expandPromise, runCall, type RunContext } from './answer.js';
 import { CallTable, type Session } from './call-table.js';
 import { placeArguments } from './call-args.js';
+import { DEFAULT_MAX_MESSAGE_BYTES, FrameSender, messageTooLarge } from './chunked-send.js';
 import { systemClock, type Clock, type TimerHandle } from './clock.js';
 import { decodeBody, decodeHead, encodeFrame, mergeMessage } from './codec.js';
 import { isMethodMessage, methodMessageSchema, type MethodMessage } from './envelope.js';
 import { errorToPayload, MycelError } from './errors.js';
-import { resolvePeerId, splitPeerId } from './ids.js';
+import { splitPeerId } from './ids.js';
 import { BUILT_IN_DECODE_BOUNDS, DEFAULT_LIMITS, DEFAULT_METHOD_TIMEOUT_MS, type DecodeBounds } from './limits.js';
-import {
-  accessDenied,
-  describeMembers,
-  LocalServices,
-  serviceInfo,
-  type ServiceConfig,
-  type ServiceDefinition,
-  type ServiceFunction,
-} from './local-services.js';
+import { accessDenied, describeMembers, LocalServices, serviceInfo, type ServiceDefinition } from './local-services.js';
 import { MessageCache } from './message-cache.js';
-import { bindDescriptor, decodeValue, encodeValue, isPlain, type MethodDescriptor, type ValueHooks } from './values.js';
+import { findMethodTarget } from './method-target.js';
+import { normaliseDescriptor, PeerHooks } from './peer-hooks.js';
+import { decodeValue, encodeValue, isPlain, type ValueHooks } from './values.js';
+
+import type { CallContext, CallOptions, FrameMeta, PeerLogger, PeerOptions } from './peer-options.js';
 
 export type { ServiceConfig, ServiceDefinition, Visibility } from './local-services.js';
-
-/** What a function with `require_context` receives as its last argument. */
-export interface CallContext {
-  from: string;
-  to: string;
-  ws: string;
-  user: unknown;
-  [key: string]: unknown;
-}
-
-/** Log sink of the engine (pino-compatible: object first, message second). */
-export interface PeerLogger {
-  warn(obj: object, msg: string): void;
-  debug?(obj: object, msg: string): void;
-}
-
-/** Options of {@link RpcPeer}. */
-export interface PeerOptions {
-  /** This peer's workspace (`*` for the hub's manager). */
-  workspace: string;
-  /** This peer's client id. */
-  clientId: string;
-  /**
-   * Writes one binary frame to the transport. May throw when the transport is closed. `meta`
-   * says where it goes (and the session, for a call), for senders that route without decoding.
-   */
-  send: (frame: Uint8Array, meta: FrameMeta) => void;
-  /**
-   * Extra header fields for frames to `to`. The hub's manager sets `ws` and `user` itself, so its
-   * frames need no stamping on the way out.
-   */
-  stamp?: (to: string) => Record<string, unknown>;
-  /** Time source. @default systemClock */
-  clock?: Clock;
-  /** Time a call may go without an answer or heartbeat. @default 30000 */
-  methodTimeoutMs?: number;
-  /** Most calls waiting for an answer at once. @default 10000 */
-  maxPendingCalls?: number;
-  /** Base URL reported as `_rserver` in exported descriptors. */
-  serverBaseUrl?: string;
-  /** Where protocol warnings go. */
-  logger?: PeerLogger;
-  /** Called with every non-`method` message (events). */
-  onEvent?: (message: Record<string, unknown>) => void;
-  /** Add the `built-in` service (ping, get_service, message_cache). @default true */
-  builtIn?: boolean;
-  /** Name of the `built-in` service, as listings show it. @default "built-in" */
-  name?: string;
-  /**
-   * Bounds on every body this peer decodes itself (frames, reassembled chunked messages), checked
-   * before decoding. Calls to `built-in` are bounded by {@link BUILT_IN_DECODE_BOUNDS} as well.
-   * @default none (the transport's frame limit)
-   */
-  decodeBounds?: DecodeBounds;
-}
-
-/** Where a frame goes, as its sender knows without decoding it. */
-export interface FrameMeta {
-  to: string;
-  /** Present on calls that expect an answer. */
-  session?: string;
-}
-
-/** Options of one outgoing call. */
-export interface CallOptions {
-  /** Overrides the peer's method timeout for this call. */
-  timeoutMs?: number;
-  /** Sent as keyword arguments (`with_kwargs`), for peers that take them. */
-  kwargs?: Record<string, unknown>;
-  /**
-   * Let the callee's heartbeats extend the timeout. `false` makes the timeout an absolute
-   * deadline (no `t` is sent, heartbeats are ignored). @default true
-   */
-  heartbeats?: boolean;
-  /**
-   * The affinity key of this one call, sent as the header field `balance_key`: a `balance:hash`
-   * proxy's hub routes the call by it instead of the proxy's key. Other targets ignore it.
-   */
-  balanceKey?: string;
-}
+export type { CallContext, CallOptions, FrameMeta, PeerLogger, PeerOptions } from './peer-options.js';
 
 /**
  * One RPC endpoint.
@@ -124,10 +41,12 @@ export class RpcPeer {
   #workspace: string;
   #clientId: string;
   readonly #send: (frame: Uint8Array, meta: FrameMeta) => void;
+  /** Sends method frames: whole, or in chunks when large. */
+  readonly #sender: FrameSender;
   readonly #stamp: ((to: string) => Record<string, unknown>) | undefined;
   readonly #clock: Clock;
   readonly #methodTimeoutMs: number;
-  readonly #serverBaseUrl: string | undefined;
+  readonly #hooks: PeerHooks;
   readonly #logger: PeerLogger | undefined;
   readonly #onEvent: ((message: Record<string, unknown>) => void) | undefined;
   readonly #services = new LocalServices();
@@ -154,7 +73,19 @@ export class RpcPeer {
     };
     this.#methodTimeoutMs = options.methodTimeoutMs ?? DEFAULT_METHOD_TIMEOUT_MS;
     this.#calls = new CallTable(this.#clock, options.maxPendingCalls ?? DEFAULT_LIMITS.maxPendingCalls);
-    this.#serverBaseUrl = options.serverBaseUrl;
+    this.#sender = new FrameSender({
+      send: this.#send,
+      call: (target, method, args) => this.call(target, method, args),
+      maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+    });
+    this.#hooks = new PeerHooks({
+      peerId: () => this.peerId,
+      workspace: () => this.#workspace,
+      serverBaseUrl: options.serverBaseUrl,
+      calls: this.#calls,
+      call: (target, method, args, kwargs) => this.call(target, method, args, kwargs ? { kwargs } : {}),
+      notify: (target, method, args) => this.notify(target, method, args),
+    });
     this.#logger = options.logger;
     this.#onEvent = options.onEvent;
     this.#decodeBounds = options.decodeBounds;
@@ -169,7 +100,10 @@ export class RpcPeer {
             if (denied) throw new MycelError('PERMISSION_DENIED', denied);
             return this.describeService(id);
           },
-          touch: (key, heartbeat, from) => this.#touch(key, heartbeat, from),
+          // A chunk of an answer counts as a sign of life of the call it answers, when its callee sends it.
+          touch: (key, heartbeat, from) => {
+            if (heartbeat === true && typeof key === 'string') this.#calls.touch(key, false, from);
+          },
           processFrame: (frame, context) => {
             const { main, restOffset } = decodeHead(frame);
             const extra = decodeBody(frame, restOffset, this.#boundsFor(main));
@@ -263,11 +197,11 @@ export class RpcPeer {
    */
   describeService(id: string): Record<string, unknown> {
     const service = this.#services.require(id);
-    const plain = this.#plainHooks(this.#workspace);
+    const plain = this.#hooks.importOnly(this.#workspace);
     const members = describeMembers(
       service.definition,
       id,
-      (method, fn) => this.#descriptor(method, fn),
+      (method, fn) => this.#hooks.descriptor(method, fn),
       (value) => encodeValue(value, plain),
     );
     return { ...members, id: `${this.peerId}:${id}`, config: { ...service.config, workspace: this.#workspace } };
@@ -298,10 +232,13 @@ export class RpcPeer {
       const encoded = new Array<unknown>(all.length);
       for (let i = 0; i < all.length; i++) {
         const a = all[i];
-        encoded[i] = isPlain(a) ? (a ?? null) : encodeValue(a, (hooks ??= this.#exportHooks(session, this.#workspace)), `arg${i}`);
+        encoded[i] = isPlain(a) ? (a ?? null) : encodeValue(a, (hooks ??= this.#hooks.forSession(session, this.#workspace)), `arg${i}`);
       }
-      const extra: Record<string, unknown> = { args: encoded, promise: '*' };
-      if (heartbeats) extra.t = timeoutMs / 2000;
+      // Every official sender pairs "*" with `t` (hypha-rpc's Python callee reads `t` to expand
+      // it); a call without heartbeats sends explicit callbacks and no heartbeat instead.
+      const extra: Record<string, unknown> = heartbeats
+        ? { args: encoded, promise: '*', t: timeoutMs / 2000 }
+        : { args: encoded, promise: this.#explicitPromise(session.id) };
       if (options.kwargs) extra.with_kwargs = true;
       const header = this.#header(target, method, session.id);
       if (options.balanceKey !== undefined) header.balance_key = options.balanceKey;
@@ -312,20 +249,31 @@ export class RpcPeer {
     }
     return new Promise((resolve, reject) => {
       this.#calls.wait(session, { method, timeoutMs, heartbeats }, resolve, reject);
+      const fail = (error: unknown) => this.#calls.settle(session.id, undefined, MycelError.from(error, 'CONNECTION_CLOSED'));
       try {
-        this.#send(frame, { to: target, session: session.id });
+        // Each chunk that lands counts as progress of the call: a large upload does not time out.
+        this.#sender.send(frame, { to: target, session: session.id }, `call "${method}"`, undefined, () => this.#calls.touch(session.id, false, target))?.catch(fail);
       } catch (error) {
-        this.#calls.settle(session.id, undefined, MycelError.from(error, 'CONNECTION_CLOSED'));
+        fail(error);
       }
     });
+  }
+
+  /** Explicit resolve/reject callbacks of a call's session, with no heartbeat. */
+  #explicitPromise(session: string): Record<string, unknown> {
+    const callback = (key: string) => ({ _rtype: 'method', _rtarget: this.peerId, _rmethod: `${session}.${key}`, _rpromise: false });
+    return { resolve: callback('resolve'), reject: callback('reject') };
   }
 
   /** Sends a call that expects no answer. Errors are only logged. */
   notify(target: string, method: string, args: readonly unknown[] = []): void {
     if (this.#closedError) return;
     try {
-      const encoded = encodeValue(args, this.#replyHooks(target), 'arg') as unknown[];
-      this.#send(encodeFrame(this.#header(target, method), { args: encoded }), { to: target });
+      const encoded = encodeValue(args, this.#hooks.forReply(target), 'arg') as unknown[];
+      const frame = encodeFrame(this.#header(target, method), { args: encoded });
+      this.#sender.send(frame, { to: target }, `message to "${method}"`)?.catch((error: unknown) =>
+        this.#logger?.warn({ target, method, err: String(error) }, 'notify failed'),
+      );
     } catch (error) {
       this.#logger?.warn({ target, method, err: String(error) }, 'notify failed');
     }
@@ -335,7 +283,11 @@ export class RpcPeer {
   emit(message: Record<string, unknown> & { type: string; to: string }): void {
     if (this.#closedError) throw this.#closedError;
     // Object.assign, not `{ ...message, from }`: V8 builds a spread with extra keys on a slow path.
-    this.#send(encodeFrame(Object.assign({}, message, { from: this.peerId }, this.#stamp?.(message.to))), { to: message.to });
+    const frame = encodeFrame(Object.assign({}, message, { from: this.peerId }, this.#stamp?.(message.to)));
+    // Events are never chunked (nor are they by hypha-rpc); one over the hub's frame limit would
+    // cost the sender its connection, so it is refused here.
+    if (frame.length > DEFAULT_LIMITS.maxPayloadBytes) throw messageTooLarge(`event "${message.type}"`, frame.length, DEFAULT_LIMITS.maxPayloadBytes);
+    this.#send(frame, { to: message.to });
   }
 
   /**
@@ -453,55 +405,26 @@ export class RpcPeer {
     );
     if (!answer) return;
     const { reject } = answer;
-    const dot = msg.method.indexOf('.');
-    const head = dot < 0 ? msg.method : msg.method.slice(0, dot);
-    let fn: ServiceFunction | undefined;
-    let requireContext = false;
-    if (head === 'services') {
-      const rest = msg.method.slice(dot + 1);
-      const serviceDot = rest.indexOf('.');
-      const found = this.#services.resolve(
-        serviceDot < 0 ? rest : rest.slice(0, serviceDot),
-        serviceDot < 0 ? '' : rest.slice(serviceDot + 1),
-      );
-      if (!found) {
-        reject?.(new MycelError('METHOD_NOT_FOUND', `method "${msg.method}" not found at "${this.peerId}"`));
-        return;
-      }
-      const denied = accessDenied(found.service, this.#workspace, fromWorkspace, from);
-      if (denied) {
-        reject?.(new MycelError('PERMISSION_DENIED', denied));
-        return;
-      }
-      fn = found.fn;
-      requireContext = found.requireContext;
-    } else {
-      const session = this.#calls.get(head);
-      if (!session) {
-        // Answers for calls that already settled (timed out, or rejected by a hub) land here.
-        this.#logger?.debug?.({ method: msg.method }, 'session not found');
-        reject?.(new MycelError('METHOD_NOT_FOUND', expiredCallback(msg.method)));
-        return;
-      }
-      if (session.target !== from) {
-        reject?.(new MycelError('PERMISSION_DENIED', `access denied: "${from}" may not call back "${msg.method}"`));
-        return;
-      }
-      const key = msg.method.slice(dot + 1);
-      if (session.pending && (key === 'resolve' || key === 'reject' || key === 'heartbeat')) {
-        this.#answer(session, key, msg);
-        return;
-      }
-      fn = session.callbacks?.get(key);
-      if (!fn) {
-        reject?.(new MycelError('METHOD_NOT_FOUND', expiredCallback(msg.method)));
-        return;
-      }
+    const target = findMethodTarget(msg.method, from, fromWorkspace, {
+      services: this.#services,
+      calls: this.#calls,
+      workspace: this.#workspace,
+      peerId: this.peerId,
+    });
+    if (target.kind === 'answer') {
+      this.#answer(target.session, target.key, msg);
+      return;
     }
+    if (target.kind === 'refused') {
+      if (target.expired) this.#logger?.debug?.({ method: msg.method }, 'session not found');
+      reject?.(target.error);
+      return;
+    }
+    const { fn, requireContext } = target;
     let args: unknown[];
     try {
       let hooks: ValueHooks | undefined;
-      const decoded = (msg.args ?? []).map((a) => (isPlain(a) ? a : decodeValue(a, (hooks ??= this.#plainHooks(fromWorkspace)))));
+      const decoded = (msg.args ?? []).map((a) => (isPlain(a) ? a : decodeValue(a, (hooks ??= this.#hooks.importOnly(fromWorkspace)))));
       const context: CallContext = {
         from,
         to: typeof msg.to === 'string' ? msg.to : this.peerId,
@@ -524,7 +447,7 @@ export class RpcPeer {
     let value: unknown;
     try {
       const raw = msg.args?.[0];
-      value = isPlain(raw) ? raw : decodeValue(raw, this.#exportHooks(session, splitPeerId(msg.from).workspace));
+      value = isPlain(raw) ? raw : decodeValue(raw, this.#hooks.forSession(session, splitPeerId(msg.from).workspace));
     } catch (error) {
       this.#calls.settle(session.id, undefined, MycelError.from(error, 'BAD_MESSAGE'));
       return;
@@ -536,16 +459,19 @@ export class RpcPeer {
   /** Sends a fire-and-forget answer. Functions inside it are exported for `target` only. */
   #reply(target: string, method: string, value: unknown, noArgs = false): void {
     if (this.#closedError) return;
-    try {
-      const extra = noArgs ? { args: [] } : { args: [isPlain(value) ? (value ?? null) : encodeValue(value, this.#replyHooks(target), 'result')] };
-      this.#send(encodeFrame(this.#header(target, method), extra), { to: target });
-    } catch (error) {
+    const failed = (error: unknown) => {
       const err = MycelError.from(error, 'BAD_MESSAGE');
       this.#logger?.warn({ target, method, err: err.message }, 'reply failed');
-      // A result that cannot be encoded must still end the caller's call.
-      if (method.endsWith('.resolve')) {
-        this.#reply(target, method.replace(/\.resolve$/, '.reject'), errorToPayload(err));
-      }
+      // A result that cannot be encoded or sent must still end the caller's call.
+      if (method.endsWith('.resolve')) this.#reply(target, method.replace(/\.resolve$/, '.reject'), errorToPayload(err));
+    };
+    try {
+      const extra = noArgs ? { args: [] } : { args: [isPlain(value) ? (value ?? null) : encodeValue(value, this.#hooks.forReply(target), 'result')] };
+      const frame = encodeFrame(this.#header(target, method), extra);
+      const session = method.slice(0, method.lastIndexOf('.'));
+      this.#sender.send(frame, { to: target }, method.endsWith('.resolve') ? 'result' : `message to "${method}"`, session)?.catch(failed);
+    } catch (error) {
+      failed(error);
     }
   }
 
@@ -557,93 +483,4 @@ export class RpcPeer {
     if (session !== undefined) header.session = session;
     return header;
   }
-
-  // ---------------------------------------------------------------- value hooks
-
-  /** Hooks that export functions into `session` and import descriptors relative to `workspace`. */
-  #exportHooks(session: Session, workspace: string): ValueHooks {
-    return {
-      exportFunction: (fn, name) => {
-        const key = `${nanoid(10)}#${sanitise(name)}`;
-        (session.callbacks ??= new Map()).set(key, fn);
-        return this.#descriptor(`${session.id}.${key}`, fn);
-      },
-      importMethod: (d) => this.#stub(normaliseDescriptor(d, workspace)),
-    };
-  }
-
-  /** Hooks that import descriptors relative to `workspace` and refuse to export functions. */
-  #plainHooks(workspace: string): ValueHooks {
-    return {
-      exportFunction: () => {
-        throw new MycelError('BAD_MESSAGE', 'cannot export a function here');
-      },
-      importMethod: (d) => this.#stub(normaliseDescriptor(d, workspace)),
-    };
-  }
-
-  /** Functions inside a reply live in a bounded reply session that only `target` may call. */
-  #replyHooks(target: string): ValueHooks {
-    let hooks: ValueHooks | undefined;
-    const open = (): ValueHooks => this.#exportHooks(this.#calls.openForReply(target), this.#workspace);
-    return {
-      exportFunction: (fn, name) => (hooks ??= open()).exportFunction(fn, name),
-      importMethod: (d) => this.#stub(normaliseDescriptor(d, this.#workspace)),
-    };
-  }
-
-  #descriptor(method: string, fn: ServiceFunction): MethodDescriptor {
-    const d: MethodDescriptor = {
-      _rtype: 'method',
-      _rtarget: this.peerId,
-      _rmethod: method,
-      _rpromise: '*',
-      _rname: fn.name || method.slice(method.lastIndexOf('.') + 1),
-    };
-    if (this.#serverBaseUrl) d._rserver = this.#serverBaseUrl;
-    return d;
-  }
-
-  /** A callable stand-in for a remote method; re-encoding it yields the same descriptor. */
-  #stub(d: MethodDescriptor): ServiceFunction {
-    const stub =
-      d._rpromise === false
-        ? (...args: unknown[]) => {
-            this.notify(d._rtarget, d._rmethod, args);
-          }
-        : (...args: unknown[]) => this.call(d._rtarget, d._rmethod, args);
-    Object.defineProperty(stub, 'name', { value: typeof d._rname === 'string' ? d._rname : 'remote' });
-    return bindDescriptor(stub, d);
-  }
-
-  /**
-   * A chunked message refreshes the timer of the call it answers, if that call still waits and
-   * the chunks come from its callee: anyone may call `built-in.message_cache`.
-   */
-  #touch(key: unknown, heartbeat: unknown, from: string): void {
-    if (heartbeat === true && typeof key === 'string') this.#calls.touch(key, false, from);
-  }
-}
-
-/** A descriptor whose `_rtarget` lacks a workspace is relative to the workspace that sent it. */
-function normaliseDescriptor(d: MethodDescriptor, workspace: string): MethodDescriptor {
-  const target = resolvePeerId(d._rtarget, workspace);
-  return target === d._rtarget ? d : Object.assign({}, d, { _rtarget: target });
-}
-
-
-function sanitise(name: string): string {
-  return name.replace(/[^A-Za-z0-9_]/g, '_').slice(0, 64) || 'callback';
-}
-
-/**
- * What a caller of a callback that outlived its call is told: callbacks passed as arguments live
- * as long as their call (as in hypha-rpc). The lasting equivalent, which every client
- * understands, is a registered service.
- */
-function expiredCallback(method: string): string {
-  return (
-    `callback "${method}" is gone: it was passed with a call that has ended, and such callbacks live only as long as ` +
-    'their call; to call back later, register a service and pass its id'
-  );
 }
