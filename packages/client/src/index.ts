@@ -30,5 +30,5 @@ export type {
   ServiceProxyOf,
   UntypedServiceProxy,
 } from './types.js';
-export { isMycelError, MycelError, RETRYABLE_CODES } from '@mycel/protocol';
-export type { ErrorCode, InstanceStatus, ModeString, ServiceStatus, WorkspaceStatus } from '@mycel/protocol';
+export { isMycelError, MycelError, NdArray, RETRYABLE_CODES } from '@mycel/protocol';
+export type { ErrorCode, InstanceStatus, ModeString, NdArrayData, ServiceStatus, WorkspaceStatus } from '@mycel/protocol';

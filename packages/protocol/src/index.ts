@@ -3,7 +3,7 @@
  *
  * - frame codec: {@link encodeFrame}, {@link decodeHead}, {@link replaceHead}
  * - message schemas: {@link frameHeadSchema}, {@link connectionRequestSchema}, ...
- * - value encodings: {@link encodeValue}, {@link decodeValue}
+ * - value encodings: {@link encodeValue}, {@link decodeValue}, {@link NdArray}
  * - large messages: {@link CHUNK_SIZE_BYTES}, {@link DEFAULT_MAX_MESSAGE_BYTES}
  * - the RPC engine: {@link RpcPeer}
  * - selection: {@link parseMode}, {@link selectInstance}
@@ -81,6 +81,8 @@ export {
   MAX_CACHED_MESSAGES_PER_SENDER,
 } from './message-cache.js';
 export type { MessageCacheLimits } from './message-cache.js';
+export { NdArray } from './ndarray.js';
+export type { NdArrayData } from './ndarray.js';
 export { choosingModeForms, defaultMode, formatMode, isPerCallMode, MODE_GRAMMAR, parseMode, VALID_MODE_FORMS } from './modes.js';
 export type { BalanceStrategy, Mode, ModeString, SelectCriterion } from './modes.js';
 export { paramNames, withParamNames } from './params.js';

@@ -3,10 +3,14 @@
  *
  * Plain data (numbers, strings, booleans, null, arrays, maps, `Uint8Array`) travels as msgpack.
  * Functions become `{_rtype: "method", ...}` descriptors, errors become `{_rtype: "error", ...}`,
- * typed arrays other than `Uint8Array` become `{_rtype: "typedarray", ...}`. The peer supplies how
+ * typed arrays other than `Uint8Array` become `{_rtype: "typedarray", ...}`, an {@link NdArray}
+ * becomes `{_rtype: "ndarray", ...}` (numpy's form) and iterators become `{_rtype: "generator",
+ * ...}` (async generators on the receiving side). The peer supplies how
  * a local function is exported and how a remote one is called; this module only walks values.
  */
 import { errorToPayload, MycelError } from './errors.js';
+import { exportIterator, importIterator, isGeneratorRecord, isIteratorLike } from './generators.js';
+import { decodeNdArray, encodeNdArray, NdArray } from './ndarray.js';
 
 /** The wire form of a callable: a method on a remote peer. */
 export interface MethodDescriptor {
@@ -98,6 +102,8 @@ export function encodeValue(value: unknown, hooks: ValueHooks, name = 'callback'
     return encodeValue(Object.fromEntries(value), hooks, name, depth);
   }
   if (value instanceof Set) return encodeValue([...value], hooks, name, depth);
+  if (value instanceof NdArray) return encodeNdArray(value);
+  if (isIteratorLike(value)) return exportIterator(value, (fn, part) => hooks.exportFunction(fn, `${name}.${part}`));
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
     if (item === undefined) continue;
@@ -123,6 +129,11 @@ export function decodeValue(value: unknown, hooks: ValueHooks, depth = 0): unkno
       return MycelError.fromPayload(record);
     case 'typedarray':
       return decodeTypedArray(record);
+    case 'ndarray':
+      return decodeNdArray(record);
+    case 'generator':
+      if (isGeneratorRecord(record)) return importIterator(record, (d) => hooks.importMethod(d));
+      break;
     default:
       break;
   }
