@@ -20,10 +20,11 @@ export const CHUNK_THRESHOLD_BYTES = CHUNK_SIZE_BYTES + 1024;
 export const MAX_CHUNKS_IN_FLIGHT = 30;
 
 /**
- * Largest message a peer sends, chunked or not. It matches what a Mycel receiver holds per sender
- * while reassembling ({@link MAX_CACHED_BYTES_PER_SENDER}), so a larger message could never land.
+ * Largest message a peer sends, chunked or not: 63 MiB, so that one such message, with the
+ * per-chunk overheads a receiver counts, fits what a Mycel receiver holds per sender while
+ * reassembling (64 MiB, `MAX_CACHED_BYTES_PER_SENDER`).
  */
-export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_MAX_MESSAGE_BYTES = 63 * 1024 * 1024;
 
 /** One message to send in chunks. */
 export interface ChunkedMessage {

@@ -54,7 +54,7 @@ export interface PeerOptions {
   /**
    * Largest message this peer sends, in bytes. Messages over 256 KiB go in chunks; one over this
    * fails its own call (or answers its caller with the error), never the connection.
-   * @default 67108864 (64 MiB)
+   * @default 66060288 (63 MiB)
    */
   maxMessageBytes?: number;
   /**
