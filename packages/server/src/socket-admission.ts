@@ -134,7 +134,6 @@ function startSession(
     user,
     reconnection_token: context.tokens.sign({ client_id: clientId, workspace, user_id: user.id }, lifetimeS),
     reconnection_token_life_time: lifetimeS,
-    announcement: null,
   };
   connection.sendText(info);
   log.info({ client: peerId, reconnection: isReconnection }, 'client connected');
