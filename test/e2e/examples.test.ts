@@ -1,6 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { startTestHub } from '../helpers/hub.js';
 import { startProcess, type TestProcess } from '../helpers/process.js';
+import { describeWithPython, startPython } from '../helpers/python.js';
 
 const running: TestProcess[] = [];
 afterEach(async () => {
@@ -57,5 +58,16 @@ describe('examples/balancing', () => {
     expect(fast + medium + slow).toBe(60);
     expect(fast).toBeGreaterThan(medium);
     expect(fast).toBeGreaterThan(slow);
+  }, 30_000);
+});
+
+describeWithPython('examples/python', () => {
+  it('runs the load-balancing example in Python with one command', async () => {
+    const main = startPython('examples/python/load_balancing.py');
+    onTestFinished(() => main.kill());
+    expect(await main.exited()).toBe(0);
+    expect(main.stderr()).toBe('');
+    // The client's own log lines (`WARNING:RPC:...` on disconnect) aside.
+    expect(main.lines.filter((line) => !/^[A-Z]+:[\w.-]+:/.test(line))).toEqual(["Task 'important-task' processed by fast"]);
   }, 30_000);
 });
