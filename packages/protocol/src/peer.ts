@@ -11,6 +11,7 @@ import { createBuiltInService } from './built-in.js';
 import { expandPromise, runCall, type RunContext } from './answer.js';
 import { CallTable, type Session } from './call-table.js';
 import { placeArguments } from './call-args.js';
+import { callBody } from './call-body.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, FrameSender, messageTooLarge } from './chunked-send.js';
 import { systemClock, type Clock, type TimerHandle } from './clock.js';
 import { decodeBody, decodeHead, encodeFrame, mergeMessage } from './codec.js';
@@ -226,20 +227,15 @@ export class RpcPeer {
     const session = this.#calls.open(target);
     let frame: Uint8Array;
     try {
-      const all = options.kwargs ? [...args, options.kwargs] : args;
-      // Hooks (which export functions into the session) are made only for values that need them.
-      let hooks: ValueHooks | undefined;
-      const encoded = new Array<unknown>(all.length);
-      for (let i = 0; i < all.length; i++) {
-        const a = all[i];
-        encoded[i] = isPlain(a) ? (a ?? null) : encodeValue(a, (hooks ??= this.#hooks.forSession(session, this.#workspace)), `arg${i}`);
-      }
-      // Every official sender pairs "*" with `t` (hypha-rpc's Python callee reads `t` to expand
-      // it); a call without heartbeats sends explicit callbacks and no heartbeat instead.
-      const extra: Record<string, unknown> = heartbeats
-        ? { args: encoded, promise: '*', t: timeoutMs / 2000 }
-        : { args: encoded, promise: this.#explicitPromise(session.id) };
-      if (options.kwargs) extra.with_kwargs = true;
+      const extra = callBody({
+        args,
+        kwargs: options.kwargs,
+        heartbeats,
+        timeoutMs,
+        session: session.id,
+        caller: this.peerId,
+        hooks: () => this.#hooks.forSession(session, this.#workspace),
+      });
       const header = this.#header(target, method, session.id);
       if (options.balanceKey !== undefined) header.balance_key = options.balanceKey;
       frame = encodeFrame(header, extra);
@@ -257,12 +253,6 @@ export class RpcPeer {
         fail(error);
       }
     });
-  }
-
-  /** Explicit resolve/reject callbacks of a call's session, with no heartbeat. */
-  #explicitPromise(session: string): Record<string, unknown> {
-    const callback = (key: string) => ({ _rtype: 'method', _rtarget: this.peerId, _rmethod: `${session}.${key}`, _rpromise: false });
-    return { resolve: callback('resolve'), reject: callback('reject') };
   }
 
   /** Sends a call that expects no answer. Errors are only logged. */
