@@ -79,9 +79,9 @@ export interface CallOptions {
   /** Sent as keyword arguments (`with_kwargs`), for peers that take them. */
   kwargs?: Record<string, unknown>;
   /**
-   * Let the callee's heartbeats extend the timeout (`promise: "*"` with `t`). `false` makes the
-   * timeout an absolute deadline: the promise is sent as explicit resolve and reject callbacks
-   * without a heartbeat, so the callee sends none. @default true
+   * Let the callee's heartbeats extend the timeout. `false` makes the timeout an absolute
+   * deadline: heartbeats are ignored (`t` is still sent, as hypha-rpc's callees need it).
+   * @default true
    */
   heartbeats?: boolean;
   /**

@@ -230,10 +230,7 @@ export class RpcPeer {
       const extra = callBody({
         args,
         kwargs: options.kwargs,
-        heartbeats,
         timeoutMs,
-        session: session.id,
-        caller: this.peerId,
         hooks: () => this.#hooks.forSession(session, this.#workspace),
       });
       const header = this.#header(target, method, session.id);
