@@ -62,29 +62,14 @@ export function startCommand(
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
-  const lines: string[] = [];
   const waiters = new Set<{ pattern: RegExp; resolve: (line: string) => void }>();
-  let stderr = '';
-  let buffer = '';
-  child.stdout?.setEncoding('utf8');
-  child.stderr?.setEncoding('utf8');
-  child.stdout?.on('data', (chunk: string) => {
-    buffer += chunk;
-    let nl: number;
-    while ((nl = buffer.indexOf('\n')) >= 0) {
-      const line = buffer.slice(0, nl);
-      buffer = buffer.slice(nl + 1);
-      lines.push(line);
-      for (const waiter of [...waiters]) {
-        if (waiter.pattern.test(line)) {
-          waiters.delete(waiter);
-          waiter.resolve(line);
-        }
+  const { lines, stderr } = collectOutput(child, (line) => {
+    for (const waiter of [...waiters]) {
+      if (waiter.pattern.test(line)) {
+        waiters.delete(waiter);
+        waiter.resolve(line);
       }
     }
-  });
-  child.stderr?.on('data', (chunk: string) => {
-    stderr += chunk;
   });
   const exit = once(child, 'exit').then(([code, signal]) => ({
     code: code as number | null,
@@ -93,7 +78,7 @@ export function startCommand(
   return {
     child,
     lines,
-    stderr: () => stderr,
+    stderr,
     waitForLine(pattern, timeoutMs = 15_000) {
       const seen = lines.find((line) => pattern.test(line));
       if (seen !== undefined) return Promise.resolve(seen);
@@ -101,14 +86,14 @@ export function startCommand(
         const waiter = { pattern, resolve: (line: string) => (clearTimeout(timer), resolve(line)) };
         const timer = setTimeout(() => {
           waiters.delete(waiter);
-          reject(new Error(`no line matching ${pattern} within ${timeoutMs}ms; stdout: ${lines.join('\n')}; stderr: ${stderr}`));
+          reject(new Error(`no line matching ${pattern} within ${timeoutMs}ms; stdout: ${lines.join('\n')}; stderr: ${stderr()}`));
         }, timeoutMs);
         waiters.add(waiter);
         void exit.then(({ code, signal }) => {
           if (!waiters.has(waiter)) return;
           waiters.delete(waiter);
           clearTimeout(timer);
-          reject(new Error(`process exited (${code ?? signal}) before a line matching ${pattern}; stderr: ${stderr}`));
+          reject(new Error(`process exited (${code ?? signal}) before a line matching ${pattern}; stderr: ${stderr()}`));
         });
       });
     },
@@ -124,4 +109,30 @@ export function startCommand(
       await exit;
     },
   };
+}
+
+/**
+ * Collects a child's stdout as lines (each also handed to `onLine` as it arrives) and its stderr
+ * as text.
+ */
+export function collectOutput(child: ChildProcess, onLine: (line: string) => void): { lines: string[]; stderr: () => string } {
+  const lines: string[] = [];
+  let stderr = '';
+  let buffer = '';
+  child.stdout?.setEncoding('utf8');
+  child.stderr?.setEncoding('utf8');
+  child.stdout?.on('data', (chunk: string) => {
+    buffer += chunk;
+    let nl: number;
+    while ((nl = buffer.indexOf('\n')) >= 0) {
+      const line = buffer.slice(0, nl);
+      buffer = buffer.slice(nl + 1);
+      lines.push(line);
+      onLine(line);
+    }
+  });
+  child.stderr?.on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  return { lines, stderr: () => stderr };
 }

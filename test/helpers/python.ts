@@ -8,7 +8,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { describe, it } from 'vitest';
-import { ROOT } from './process.js';
+import { collectOutput, ROOT } from './process.js';
 
 /** Debian's interpreter: the Debian packages the client needs are installed for it. */
 export const PYTHON = process.env.MYCEL_PYTHON ?? '/usr/bin/python3';
@@ -68,31 +68,16 @@ export interface PythonProcess {
 /** Starts `/usr/bin/python3 <file> ...args` from the repository root. */
 export function startPython(file: string, args: string[] = [], env: Record<string, string> = {}, stdin: 'pipe' | 'ignore' = 'ignore'): PythonProcess {
   const child = spawn(PYTHON, [join(ROOT, file), ...args], { cwd: ROOT, env: { ...pythonEnv(), ...env }, stdio: [stdin, 'pipe', 'pipe'] });
-  const lines: string[] = [];
   const listeners = new Set<(line: string) => void>();
-  let stderr = '';
-  let buffer = '';
-  child.stdout?.setEncoding('utf8');
-  child.stderr?.setEncoding('utf8');
-  child.stdout?.on('data', (chunk: string) => {
-    buffer += chunk;
-    let nl: number;
-    while ((nl = buffer.indexOf('\n')) >= 0) {
-      const line = buffer.slice(0, nl);
-      buffer = buffer.slice(nl + 1);
-      lines.push(line);
-      for (const listener of [...listeners]) listener(line);
-    }
-  });
-  child.stderr?.on('data', (chunk: string) => {
-    stderr += chunk;
+  const { lines, stderr } = collectOutput(child, (line) => {
+    for (const listener of [...listeners]) listener(line);
   });
   const exit = once(child, 'exit').then(([code]) => code as number | null);
-  const describeOutput = () => `stdout: ${lines.join('\n')}\nstderr: ${stderr}`;
+  const describeOutput = () => `stdout: ${lines.join('\n')}\nstderr: ${stderr()}`;
   return {
     child,
     lines,
-    stderr: () => stderr,
+    stderr,
     waitForLine(pattern, timeoutMs = 20_000) {
       const seen = lines.find((line) => pattern.test(line));
       if (seen !== undefined) return Promise.resolve(seen);
