@@ -1,7 +1,8 @@
 /**
  * The router: per binary frame, decode only the header, stamp `from`/`to`/`ws`/`user`, re-pack
  * the header and append the body bytes untouched, then deliver to one client, to the in-process
- * manager, or (events) to the workspace's subscribers. It never decodes call arguments.
+ * manager, or (events, `broadcast.ts`) to the workspace's subscribers. It never decodes call
+ * arguments. Calls that cannot go on are answered with a synthetic reject (`call-rejects.ts`).
  *
  * The peer a frame goes to comes from one place, `resolve-target.ts`. The calls in flight
  * (`in-flight.ts`) are kept per callee, so that when a callee goes away every caller waiting on
@@ -12,7 +13,6 @@ import {
   RESERVED_EVENT_TYPES,
   checkBody,
   decodeHead,
-  encodeFrame,
   frameHeadSchema,
   isFrameHead,
   mergeMessage,
@@ -25,7 +25,8 @@ import {
   type FrameMeta,
 } from '@mycel/protocol';
 import type { Logger } from 'pino';
-import { mayBroadcastTo } from './access-policy.js';
+import { Broadcaster } from './broadcast.js';
+import { CallRejects, describeIssues } from './call-rejects.js';
 import { noteChunkCall } from './chunk-senders.js';
 import type { ClientConnection } from './connection.js';
 import { BalancedRouting } from './balanced-routing.js';
@@ -77,11 +78,15 @@ export class Router {
   readonly #targets: TargetResolver<ClientConnection>;
   readonly #balanced: BalancedRouting;
   readonly #manager: ManagerEndpoint;
+  readonly #rejects: CallRejects;
+  readonly #broadcast: Broadcaster;
 
   constructor(options: RouterOptions) {
     this.#manager = options.manager;
     this.#clients = options.clients;
     this.#log = options.logger;
+    this.#rejects = new CallRejects(options.clients, options.manager, options.logger);
+    this.#broadcast = new Broadcaster(options.clients, options.manager.peerId, this.#rejects);
     this.#inFlight = new InFlightTable(options.inFlight);
     this.#targets = new TargetResolver(options.clients, options.registry, options.virtualTargets);
     const { defaultWaitMs, maxWaitMs, ...queue } = options.queue ?? DEFAULT_QUEUE;
@@ -115,7 +120,7 @@ export class Router {
       restOffset = decoded.restOffset;
       if (!isFrameHead(decoded.main)) {
         const parsed = frameHeadSchema.safeParse(decoded.main);
-        this.#refuse(sender, decoded.main, 'BAD_MESSAGE', parsed.success ? 'invalid frame header' : describeIssues(parsed.error.issues));
+        this.#rejects.refuse(sender, decoded.main, 'BAD_MESSAGE', parsed.success ? 'invalid frame header' : describeIssues(parsed.error.issues));
         return;
       }
       head = decoded.main;
@@ -123,7 +128,7 @@ export class Router {
         // The body is forwarded untouched, so it must be well-formed: a bad one can wedge a client.
         checkBody(frame, restOffset);
       } catch (error) {
-        this.#refuse(sender, head, 'BAD_MESSAGE', MycelError.from(error).message);
+        this.#rejects.refuse(sender, head, 'BAD_MESSAGE', MycelError.from(error).message);
         return;
       }
     } catch (error) {
@@ -133,13 +138,13 @@ export class Router {
     }
     const to = head.to;
     if (typeof to !== 'string') {
-      this.#refuse(sender, head, 'BAD_MESSAGE', 'frame has no "to"');
+      this.#rejects.refuse(sender, head, 'BAD_MESSAGE', 'frame has no "to"');
       return;
     }
     if (typeof head.type === 'string' && head.type !== 'method' && RESERVED_EVENT_TYPES.has(head.type)) {
       // Only the hub may send these: clients act on them (hypha-rpc rejects calls on
       // `client_disconnected`, for one).
-      this.#refuse(sender, head, 'PERMISSION_DENIED', `event type "${head.type}" is reserved for the hub`);
+      this.#rejects.refuse(sender, head, 'PERMISSION_DENIED', `event type "${head.type}" is reserved for the hub`);
       return;
     }
     const target = resolvePeerId(to, sender.workspace);
@@ -151,7 +156,7 @@ export class Router {
     // Only a header that has the key loses it: `delete` slows an object down.
     if ('user' in head) delete head.user;
     if (target.endsWith('/*')) {
-      this.#broadcastFrom(sender, head, frame, restOffset, target, withUser);
+      this.#broadcast.broadcastFrom(sender, head, frame, restOffset, target, withUser);
       return;
     }
     if (target === this.#manager.peerId) {
@@ -275,25 +280,10 @@ export class Router {
 
   /**
    * Sends an event from the hub to every client of `workspace` subscribed to `type`, and returns
-   * how many copies went out.
-   * Events are `{type, to: "workspace/*", from: manager, data}` single-object frames.
+   * how many copies went out (`broadcast.ts`).
    */
   broadcastEvent(workspace: string, type: string, data: unknown): number {
-    let frame: Uint8Array | undefined;
-    let copies = 0;
-    for (const client of this.#clients.values()) {
-      if (client.workspace !== workspace || !client.subscriptions.has(type)) continue;
-      frame ??= encodeFrame({
-        type,
-        to: `${workspace}/*`,
-        from: this.#manager.peerId,
-        ws: workspace,
-        data,
-      });
-      client.send(frame);
-      copies++;
-    }
-    return copies;
+    return this.#broadcast.broadcastEvent(workspace, type, data);
   }
 
   /** Rejects, on each caller's side, every call still in flight to `callee` (which is gone). */
@@ -351,69 +341,15 @@ export class Router {
         }
       } catch (error) {
         const err = MycelError.from(error, 'BAD_MESSAGE');
-        this.#refuse(sender, head, err.code, err.message);
+        this.#rejects.refuse(sender, head, err.code, err.message);
         return;
       }
     }
     manager.handleMessage(message);
   }
 
-  #broadcastFrom(
-    sender: ClientConnection,
-    head: Record<string, unknown>,
-    frame: Uint8Array,
-    restOffset: number,
-    target: string,
-    withUser: boolean,
-  ): void {
-    const workspace = target.slice(0, -2);
-    if (!mayBroadcastTo(sender.workspace, workspace)) {
-      this.#refuse(sender, head, 'PERMISSION_DENIED', `may not broadcast to workspace "${workspace}"`);
-      return;
-    }
-    head.to = target;
-    const type = String(head.type);
-    let out: Uint8Array | undefined;
-    let copies = 0;
-    for (const client of this.#clients.values()) {
-      if (client.workspace !== workspace || !client.subscriptions.has(type)) continue;
-      out ??= replaceHead(head, frame, restOffset, withUser ? sender.userField : undefined);
-      client.send(out);
-      copies++;
-    }
-    // The sender's message paid for one copy; the others count against its rate too.
-    if (copies > 1) sender.rate?.charge(copies - 1);
-  }
-
-  /** Answers a bad frame: a `BAD_MESSAGE` reject when it carries a session, a warn log always. */
-  #refuse(sender: ClientConnection, main: unknown, code: ErrorCode, message: string): void {
-    this.#log.warn({ client: sender.peerId, code, reason: message }, 'refused frame');
-    const header = main as { session?: unknown; to?: unknown } | null;
-    const session = header?.session;
-    if (typeof session !== 'string' || session.length > 256) return;
-    // The caller only accepts an answer from the peer it called, so answer in that peer's name.
-    const to = typeof header?.to === 'string' ? header.to : undefined;
-    const callee = to === undefined ? this.#manager.peerId : resolvePeerId(to, sender.workspace);
-    this.rejectCall(sender.peerId, callee, session, code, message);
-  }
-
-  /** Delivers a synthetic `{session}.reject` to `caller`, as if `callee` had sent it. */
+  /** Delivers a synthetic `{session}.reject` to `caller`, as if `callee` had sent it (`call-rejects.ts`). */
   rejectCall(caller: string, callee: string, session: string, code: ErrorCode, message: string): void {
-    const main = { type: 'method', from: callee, to: caller, method: `${session}.reject` };
-    const extra = { args: [{ _rtype: 'error', _rvalue: message, _rcode: code }] };
-    if (caller === this.#manager.peerId) {
-      this.#manager.handleMessage(Object.assign(main, extra));
-      return;
-    }
-    const client = this.#clients.get(caller);
-    if (!client) return;
-    client.send(encodeFrame(Object.assign(main, { ws: client.workspace }), extra));
+    this.#rejects.rejectCall(caller, callee, session, code, message);
   }
-}
-
-function describeIssues(issues: readonly { path: PropertyKey[]; message: string }[]): string {
-  const first = issues[0];
-  if (!first) return 'invalid frame header';
-  const path = first.path.map(String).join('.') || 'header';
-  return `invalid frame header: ${path}: ${first.message}`;
 }
