@@ -9,23 +9,23 @@
  */
 import { createBuiltInService } from './built-in.js';
 import { expandPromise, runCall, type RunContext } from './answer.js';
-import { CallTable, type Session } from './call-table.js';
+import { CallTable } from './call-table.js';
 import { placeArguments } from './call-args.js';
-import { callBody } from './call-body.js';
-import { DEFAULT_MAX_MESSAGE_BYTES, FrameSender, messageTooLarge } from './chunked-send.js';
+import { DEFAULT_MAX_MESSAGE_BYTES } from './chunked-send.js';
 import { systemClock, type Clock, type TimerHandle } from './clock.js';
-import { decodeBody, decodeHead, encodeFrame, mergeMessage } from './codec.js';
+import { decodeBody, decodeHead, mergeMessage } from './codec.js';
 import { isMethodMessage, methodMessageSchema, type MethodMessage } from './envelope.js';
-import { errorToPayload, MycelError } from './errors.js';
+import { MycelError } from './errors.js';
 import { splitPeerId } from './ids.js';
 import { BUILT_IN_DECODE_BOUNDS, DEFAULT_LIMITS, DEFAULT_METHOD_TIMEOUT_MS, type DecodeBounds } from './limits.js';
 import { accessDenied, describeMembers, LocalServices, serviceInfo, type ServiceDefinition } from './local-services.js';
 import { MessageCache } from './message-cache.js';
 import { findMethodTarget } from './method-target.js';
+import { Outgoing } from './outgoing.js';
 import { normaliseDescriptor, PeerHooks } from './peer-hooks.js';
 import { decodeValue, encodeValue, isPlain, type ValueHooks } from './values.js';
 
-import type { CallContext, CallOptions, FrameMeta, PeerLogger, PeerOptions } from './peer-options.js';
+import type { CallContext, CallOptions, PeerLogger, PeerOptions } from './peer-options.js';
 
 export type { ServiceConfig, ServiceDefinition, Visibility } from './local-services.js';
 export type { CallContext, CallOptions, FrameMeta, PeerLogger, PeerOptions } from './peer-options.js';
@@ -41,10 +41,10 @@ export type { CallContext, CallOptions, FrameMeta, PeerLogger, PeerOptions } fro
 export class RpcPeer {
   #workspace: string;
   #clientId: string;
-  readonly #send: (frame: Uint8Array, meta: FrameMeta) => void;
-  /** Sends method frames: whole, or in chunks when large. */
-  readonly #sender: FrameSender;
-  readonly #stamp: ((to: string) => Record<string, unknown>) | undefined;
+  /** `workspace/clientId`, kept as one string (every frame's header carries it). */
+  #peerId: string;
+  /** Everything this peer sends (`outgoing.ts`). */
+  readonly #out: Outgoing;
   readonly #clock: Clock;
   readonly #methodTimeoutMs: number;
   readonly #hooks: PeerHooks;
@@ -63,8 +63,7 @@ export class RpcPeer {
   constructor(options: PeerOptions) {
     this.#workspace = options.workspace;
     this.#clientId = options.clientId;
-    this.#send = options.send;
-    this.#stamp = options.stamp;
+    this.#peerId = `${this.#workspace}/${this.#clientId}`;
     this.#clock = options.clock ?? systemClock;
     this.#runContext = {
       clock: this.#clock,
@@ -74,11 +73,6 @@ export class RpcPeer {
     };
     this.#methodTimeoutMs = options.methodTimeoutMs ?? DEFAULT_METHOD_TIMEOUT_MS;
     this.#calls = new CallTable(this.#clock, options.maxPendingCalls ?? DEFAULT_LIMITS.maxPendingCalls);
-    this.#sender = new FrameSender({
-      send: this.#send,
-      call: (target, method, args) => this.call(target, method, args),
-      maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
-    });
     this.#hooks = new PeerHooks({
       peerId: () => this.peerId,
       workspace: () => this.#workspace,
@@ -86,6 +80,18 @@ export class RpcPeer {
       calls: this.#calls,
       call: (target, method, args, kwargs) => this.call(target, method, args, kwargs ? { kwargs } : {}),
       notify: (target, method, args) => this.notify(target, method, args),
+    });
+    this.#out = new Outgoing({
+      peerId: () => this.#peerId,
+      workspace: () => this.#workspace,
+      closedError: () => this.#closedError,
+      send: options.send,
+      stamp: options.stamp,
+      calls: this.#calls,
+      hooks: this.#hooks,
+      logger: options.logger,
+      methodTimeoutMs: this.#methodTimeoutMs,
+      maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
     });
     this.#logger = options.logger;
     this.#onEvent = options.onEvent;
@@ -120,7 +126,7 @@ export class RpcPeer {
 
   /** This peer's address: `workspace/client_id`. */
   get peerId(): string {
-    return `${this.#workspace}/${this.#clientId}`;
+    return this.#peerId;
   }
 
   /** This peer's workspace. */
@@ -157,6 +163,7 @@ export class RpcPeer {
   setIdentity(workspace: string, clientId: string): void {
     this.#workspace = workspace;
     this.#clientId = clientId;
+    this.#peerId = `${workspace}/${clientId}`;
   }
 
   // ---------------------------------------------------------------- local services
@@ -216,65 +223,17 @@ export class RpcPeer {
    * arguments cannot be encoded, and with `CONNECTION_CLOSED` when the peer is closed.
    */
   call(target: string, method: string, args: readonly unknown[] = [], options: CallOptions = {}): Promise<unknown> {
-    if (this.#closedError) return Promise.reject(this.#closedError);
-    const refusal = this.#calls.refusal();
-    if (refusal) return Promise.reject(refusal);
-    const timeoutMs = options.timeoutMs ?? this.#methodTimeoutMs;
-    if (!(timeoutMs > 0) || !Number.isFinite(timeoutMs)) {
-      return Promise.reject(new TypeError(`timeoutMs must be a positive finite number, got ${timeoutMs}`));
-    }
-    const heartbeats = options.heartbeats ?? true;
-    const session = this.#calls.open(target);
-    let frame: Uint8Array;
-    try {
-      const extra = callBody({
-        args,
-        kwargs: options.kwargs,
-        timeoutMs,
-        hooks: () => this.#hooks.forSession(session, this.#workspace),
-      });
-      const header = this.#header(target, method, session.id);
-      if (options.balanceKey !== undefined) header.balance_key = options.balanceKey;
-      frame = encodeFrame(header, extra);
-    } catch (error) {
-      this.#calls.discard(session.id);
-      return Promise.reject(MycelError.from(error, 'BAD_MESSAGE'));
-    }
-    return new Promise((resolve, reject) => {
-      this.#calls.wait(session, { method, timeoutMs, heartbeats }, resolve, reject);
-      const fail = (error: unknown) => this.#calls.settle(session.id, undefined, MycelError.from(error, 'CONNECTION_CLOSED'));
-      try {
-        // Each chunk that lands counts as progress of the call: a large upload does not time out.
-        this.#sender.send(frame, { to: target, session: session.id }, `call "${method}"`, undefined, () => this.#calls.touch(session.id, false, target))?.catch(fail);
-      } catch (error) {
-        fail(error);
-      }
-    });
+    return this.#out.call(target, method, args, options);
   }
 
   /** Sends a call that expects no answer. Errors are only logged. */
   notify(target: string, method: string, args: readonly unknown[] = []): void {
-    if (this.#closedError) return;
-    try {
-      const encoded = encodeValue(args, this.#hooks.forReply(target), 'arg') as unknown[];
-      const frame = encodeFrame(this.#header(target, method), { args: encoded });
-      this.#sender.send(frame, { to: target }, `message to "${method}"`)?.catch((error: unknown) =>
-        this.#logger?.warn({ target, method, err: String(error) }, 'notify failed'),
-      );
-    } catch (error) {
-      this.#logger?.warn({ target, method, err: String(error) }, 'notify failed');
-    }
+    this.#out.notify(target, method, args);
   }
 
   /** Sends a non-method message (an event) to `to` (`*` broadcasts to the workspace). */
   emit(message: Record<string, unknown> & { type: string; to: string }): void {
-    if (this.#closedError) throw this.#closedError;
-    // Object.assign, not `{ ...message, from }`: V8 builds a spread with extra keys on a slow path.
-    const frame = encodeFrame(Object.assign({}, message, { from: this.peerId }, this.#stamp?.(message.to)));
-    // Events are never chunked (nor are they by hypha-rpc); one over the hub's frame limit would
-    // cost the sender its connection, so it is refused here.
-    if (frame.length > DEFAULT_LIMITS.maxPayloadBytes) throw messageTooLarge(`event "${message.type}"`, frame.length, DEFAULT_LIMITS.maxPayloadBytes);
-    this.#send(frame, { to: message.to });
+    this.#out.emit(message);
   }
 
   /**
@@ -336,7 +295,7 @@ export class RpcPeer {
       // A call whose body was refused unread still gets its answer.
       const { type, from, session } = (main ?? {}) as Record<string, unknown>;
       if (type === 'method' && typeof from === 'string' && typeof session === 'string') {
-        this.#reply(from, `${session}.reject`, MycelError.from(error, 'BAD_MESSAGE'));
+        this.#out.reply(from, `${session}.reject`, MycelError.from(error, 'BAD_MESSAGE'));
       }
       return;
     }
@@ -371,7 +330,7 @@ export class RpcPeer {
         this.#logger?.warn({ issue: parsed.error.issues[0]?.message }, 'dropped invalid method message');
         const { from, session } = message;
         if (typeof from === 'string' && typeof session === 'string') {
-          this.#reply(from, `${session}.reject`, new MycelError('BAD_MESSAGE', 'invalid method message'));
+          this.#out.reply(from, `${session}.reject`, new MycelError('BAD_MESSAGE', 'invalid method message'));
         }
         return;
       }
@@ -386,7 +345,7 @@ export class RpcPeer {
     const fromWorkspace = splitPeerId(from).workspace;
     const answer = expandPromise(
       msg,
-      (target, method, value, noArgs) => this.#reply(target, method, value, noArgs),
+      (target, method, value, noArgs) => this.#out.reply(target, method, value, noArgs),
       (d) => normaliseDescriptor(d, fromWorkspace),
       (target) => this.#logger?.warn({ from, target }, 'dropped call whose answer points at another peer'),
     );
@@ -399,7 +358,7 @@ export class RpcPeer {
       peerId: this.peerId,
     });
     if (target.kind === 'answer') {
-      this.#answer(target.session, target.key, msg);
+      this.#out.answer(target.session, target.key, msg.from, msg.args?.[0]);
       return;
     }
     if (target.kind === 'refused') {
@@ -424,50 +383,5 @@ export class RpcPeer {
       return;
     }
     runCall(fn, args, answer, msg.method, this.#runContext);
-  }
-
-  #answer(session: Session, key: 'resolve' | 'reject' | 'heartbeat', msg: MethodMessage): void {
-    if (key === 'heartbeat') {
-      this.#calls.touch(session.id, true, msg.from);
-      return;
-    }
-    let value: unknown;
-    try {
-      const raw = msg.args?.[0];
-      value = isPlain(raw) ? raw : decodeValue(raw, this.#hooks.forSession(session, splitPeerId(msg.from).workspace));
-    } catch (error) {
-      this.#calls.settle(session.id, undefined, MycelError.from(error, 'BAD_MESSAGE'));
-      return;
-    }
-    if (key === 'resolve') this.#calls.settle(session.id, value);
-    else this.#calls.settle(session.id, undefined, value instanceof Error ? value : MycelError.from(value, 'REMOTE_ERROR'));
-  }
-
-  /** Sends a fire-and-forget answer. Functions inside it are exported for `target` only. */
-  #reply(target: string, method: string, value: unknown, noArgs = false): void {
-    if (this.#closedError) return;
-    const failed = (error: unknown) => {
-      const err = MycelError.from(error, 'BAD_MESSAGE');
-      this.#logger?.warn({ target, method, err: err.message }, 'reply failed');
-      // A result that cannot be encoded or sent must still end the caller's call.
-      if (method.endsWith('.resolve')) this.#reply(target, method.replace(/\.resolve$/, '.reject'), errorToPayload(err));
-    };
-    try {
-      const extra = noArgs ? { args: [] } : { args: [isPlain(value) ? (value ?? null) : encodeValue(value, this.#hooks.forReply(target), 'result')] };
-      const frame = encodeFrame(this.#header(target, method), extra);
-      const session = method.slice(0, method.lastIndexOf('.'));
-      this.#sender.send(frame, { to: target }, method.endsWith('.resolve') ? 'result' : `message to "${method}"`, session)?.catch(failed);
-    } catch (error) {
-      failed(error);
-    }
-  }
-
-  /** The header of a method frame to `to` (with the call's `session` when it expects an answer). */
-  #header(to: string, method: string, session?: string): Record<string, unknown> {
-    const header: Record<string, unknown> = { type: 'method', from: this.peerId, to, method };
-    if (this.#stamp) Object.assign(header, this.#stamp(to));
-    // The call's own session wins over anything a stamp says.
-    if (session !== undefined) header.session = session;
-    return header;
   }
 }
