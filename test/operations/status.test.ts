@@ -49,7 +49,7 @@ describe('workspace status', () => {
     const response = await fetch(`${hub.url}/public/status`);
     expect(response.status).toBe(200);
     const status = (await response.json()) as Status;
-    expect(status).toMatchObject({ workspace: 'public', window_s: 60, states: ['up'] });
+    expect(status).toMatchObject({ workspace: 'public', window_s: 60, states: ['up', 'draining'] });
     expect(status.services.map((s) => s.id)).toEqual(['math']);
     const { w1, w2 } = byClient(status);
     expect(w1).toMatchObject({ id: 'public/w1:math', state: 'up', in_flight: 0, calls: 6, errors: 1, recent_calls: 6 });

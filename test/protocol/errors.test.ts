@@ -159,8 +159,8 @@ describe('error codes', () => {
     expect(isErrorCode(undefined)).toBe(false);
   });
 
-  it('retries only timeouts and closed connections', () => {
-    expect([...RETRYABLE_CODES].sort()).toEqual(['CONNECTION_CLOSED', 'TIMEOUT']);
+  it('retries only timeouts, closed connections and draining instances (the call did not run)', () => {
+    expect([...RETRYABLE_CODES].sort()).toEqual(['CONNECTION_CLOSED', 'DRAINING', 'TIMEOUT']);
   });
 
   it('has a code of its own, not retryable, for a client id that is in use', () => {

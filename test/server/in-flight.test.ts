@@ -5,6 +5,30 @@ import { createInstanceState } from '../../packages/server/src/instance-state.js
 const limits = { perCallee: 3, perCaller: 2, staleAfterMs: 1_000 };
 
 describe('InFlightTable', () => {
+  it('tells who waits for a callee to be idle once its last call ends, or at the timeout', async () => {
+    const table = new InFlightTable(limits);
+    const w = { peerId: 'ws/w' };
+    const other = { peerId: 'ws/o' };
+    expect(await table.whenIdle(w, 10_000)).toBe(true);
+    table.admit(w, 'ws/a', 's1');
+    table.admit(w, 'ws/b', 's1');
+    table.admit(other, 'ws/a', 's1');
+    let isIdle: boolean | undefined;
+    const waiting = table.whenIdle(w, 10_000).then((value) => (isIdle = value));
+    table.answered(w, 'ws/a', 's1', false);
+    table.answered(other, 'ws/a', 's1', false);
+    await Promise.resolve();
+    expect(isIdle).toBeUndefined();
+    // The last call ends as its caller leaves.
+    table.forgetCaller('ws/b');
+    expect(await waiting).toBe(true);
+    table.admit(w, 'ws/a', 's2');
+    expect(await table.whenIdle(w, 20)).toBe(false);
+    const gone = table.whenIdle(w, 10_000);
+    table.drainCallee(w);
+    expect(await gone).toBe(true);
+  });
+
   it('keeps its own entries per callee and bounds them in all and per caller', () => {
     let now = 0;
     const table = new InFlightTable(limits, () => now);

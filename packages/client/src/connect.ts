@@ -14,6 +14,7 @@ import {
   type ServiceDefinition as PeerServiceDefinition,
 } from '@mycel/protocol';
 import { addWithKey } from './balanced-proxy.js';
+import { drainOnSignal, drainThroughHub, type DrainOptions, type DrainResult } from './drain.js';
 import { Emitter, type Listener } from './events.js';
 import {
   DEFAULT_CONNECT_TIMEOUT_MS,
@@ -47,6 +48,11 @@ import type {
 export async function connectToServer(options: ConnectOptions): Promise<MycelClient> {
   const client = new MycelClient(options, openTransportOf(options));
   await client.connectFirst();
+  const onSigterm = options.drainOnSigterm;
+  if (onSigterm) {
+    const stop = drainOnSignal(client, onSigterm === true ? {} : onSigterm);
+    client.once('closed', stop);
+  }
   return client;
 }
 
@@ -249,6 +255,23 @@ export class MycelClient {
   }
 
   // ---------------------------------------------------------------- lifecycle
+
+  /**
+   * Drains this client: the hub sends its services no new calls, lets the calls in flight to it
+   * finish (for at most `timeout` seconds, default 30), then its services leave the hub and the
+   * promise resolves. The client stays connected (disconnect, or exit, when you want); its
+   * services are forgotten locally, so a reconnection does not register them again.
+   *
+   * @example
+   * process.once('SIGTERM', async () => {
+   *   await api.drain({ timeout: 10 });
+   *   await api.disconnect();
+   *   process.exit(0);
+   * });
+   */
+  drain(options: DrainOptions = {}): Promise<DrainResult> {
+    return drainThroughHub(this.#requirePeer(), (method, args, timeoutMs) => this.#manager(method, args, timeoutMs), options);
+  }
 
   /** Closes the connection for good: pending calls are rejected, no reconnection. */
   async disconnect(): Promise<void> {

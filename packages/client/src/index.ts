@@ -3,6 +3,8 @@
  * get typed proxies with a selection mode, list services and follow events.
  */
 export { connectToServer, MycelClient } from './connect.js';
+export { DEFAULT_DRAIN_TIMEOUT_S, drainOnSignal } from './drain.js';
+export type { Drainable, DrainOnSignalOptions, DrainOptions, DrainResult } from './drain.js';
 export { HUB_EVENTS } from './options.js';
 export type { ClientLogger, ConnectOptions, LifecycleEvent } from './options.js';
 export { backoffDelay, DEFAULT_RECONNECT, ReconnectLoop, reconnectPolicy } from './reconnect.js';

@@ -2,6 +2,7 @@
  * Options of `connectToServer`, the SDK's defaults, and the event names it knows.
  */
 import { DEFAULT_GET_SERVICE_TIMEOUT_MS, LIFECYCLE_EVENT_TYPES } from '@mycel/protocol';
+import type { DrainOnSignalOptions } from './drain.js';
 import type { ReconnectOptions } from './reconnect.js';
 import type { OpenTransport, WebSocketConstructor } from './transport.js';
 
@@ -53,6 +54,13 @@ export interface ConnectOptions {
    * @default false
    */
   waitForReconnect?: boolean;
+  /**
+   * On SIGTERM, drain (`api.drain()`: no new calls, those in flight finish), disconnect and exit
+   * with code 0; an object sets the drain's `timeout` (seconds), the `signals`, and whether to
+   * `exit`. Node.js only. Off by default: a SIGTERM then ends the process as Node does.
+   * @default false
+   */
+  drainOnSigterm?: boolean | DrainOnSignalOptions;
   /** WebSocket implementation. @default globalThis.WebSocket, else `ws` */
   WebSocket?: WebSocketConstructor;
   /**

@@ -18,6 +18,7 @@ export const ERROR_CODES = [
   'REMOTE_ERROR',
   'PERMISSION_DENIED',
   'LIMIT_EXCEEDED',
+  'DRAINING',
   'INTERNAL',
 ] as const;
 
@@ -25,7 +26,7 @@ export const ERROR_CODES = [
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** Codes after which the same call may succeed when tried again (possibly on another instance). */
-export const RETRYABLE_CODES: readonly ErrorCode[] = ['TIMEOUT', 'CONNECTION_CLOSED'];
+export const RETRYABLE_CODES: readonly ErrorCode[] = ['TIMEOUT', 'CONNECTION_CLOSED', 'DRAINING'];
 
 /** The encoded form of an error inside RPC arguments. */
 export interface ErrorPayload {

@@ -5,11 +5,11 @@
  */
 
 /**
- * States an instance can be in. Today every registered instance is `up` (connected and
- * registered); health checks, outlier ejection, draining and slow start will add `unhealthy`,
- * `ejected`, `draining` and `slow_start`.
+ * States an instance can be in: `up` (connected and registered) or `draining` (its worker asked
+ * to leave: no new calls, those in flight finish); health checks, outlier ejection and slow start
+ * will add `unhealthy`, `ejected` and `slow_start`.
  */
-export const INSTANCE_STATES = ['up'] as const;
+export const INSTANCE_STATES = ['up', 'draining'] as const;
 
 /** One instance in the status. */
 export interface InstanceStatus {

@@ -1,11 +1,12 @@
 /**
  * The per-call choice of a virtual target: which instances may serve (the query's, those the
- * caller may use, those its `match` allows, of the lowest `priority` level present, and not at
- * their `max_concurrency`), then the `balance:` strategy picks one. The candidate list is rebuilt
+ * caller may use, those its `match` allows, not draining, of the lowest `priority` level present,
+ * and not at their `max_concurrency`), then the `balance:` strategy picks one. The candidate list is rebuilt
  * only when the service's instances change (`group.version`); a call allocates nothing.
  */
 import { mayUse } from './access-policy.js';
 import { UNBOUNDED_CONCURRENCY } from './balancing/instance-config.js';
+import { isDraining } from './health/draining.js';
 import type { Registry, ServiceGroup, ServiceRecord } from './registry.js';
 import type { VirtualTarget } from './virtual-targets.js';
 
@@ -65,6 +66,8 @@ function refresh(target: VirtualTarget, group: ServiceGroup): void {
     if (address.appId && address.appId !== '*' && record.appId !== address.appId) continue;
     if (!mayUse(record, ownerWorkspace)) continue;
     if (!matches(record, match)) continue;
+    // A draining instance takes no new calls (starting to drain moves the group's version).
+    if (isDraining(record)) continue;
     eligible.push(record);
     if (record.balancing.priority < lowest) lowest = record.balancing.priority;
   }

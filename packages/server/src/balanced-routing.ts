@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import { ALL_BUSY, NO_INSTANCE, type PickOutcome } from './balanced-pick.js';
 import { CallQueue, type CallQueueLimits, type TryOutcome, type Waiting } from './call-queue.js';
 import type { ClientConnection } from './connection.js';
+import { drainingMessage } from './health/draining.js';
 import type { ServiceRecord } from './registry.js';
 import type { TargetResolver } from './resolve-target.js';
 import type { Router } from './router.js';
@@ -197,6 +198,10 @@ export class BalancedRouting {
     }
     if (!instance || !this.#targets.isRegistered(instance)) {
       this.#fail(call, 'CONNECTION_CLOSED', `service instance "${instance?.id ?? call.calledAs}" is gone`);
+      return 'failed';
+    }
+    if (instance.state.draining) {
+      this.#fail(call, 'DRAINING', drainingMessage(instance.id));
       return 'failed';
     }
     if (instance.state.inFlight >= instance.balancing.maxConcurrency) return 'wait';

@@ -133,6 +133,7 @@ export async function startHub(hubOptions: HubOptions = {}): Promise<Hub> {
     clock: systemClock,
     serverInfo: { hub_id: hubId, api_version: API_VERSION, public_base_url: url, hypha_version: HUB_VERSION },
     observer: metrics,
+    onDrained: metrics ? (outcome) => metrics.drained(outcome) : undefined,
     status: (workspace, serviceId) => workspaceStatus(statusSource, workspace, serviceId),
   });
 

@@ -70,6 +70,8 @@ export class InFlightTable<C extends Callee = Callee> {
   readonly #calleesOf = new Map<string, Set<C>>();
   /** Entries with `replyAs`, in all: while there are none, nothing needs speaking for. */
   #virtual = 0;
+  /** Who waits for a callee to have no call in flight (a draining worker), per callee. */
+  readonly #idleWaiters = new Map<C, Set<() => void>>();
 
   /** @param now the clock of admissions and latencies, ms since the epoch (sub-millisecond by default) */
   constructor(limits: InFlightLimits, now: () => number = callClockMs) {
@@ -141,6 +143,7 @@ export class InFlightTable<C extends Callee = Callee> {
       const now = this.#now();
       noteCallAnswered(entry.instance, now - entry.at, isError, now);
     }
+    if (this.#idleWaiters.size > 0) this.#wakeIfIdle(callee);
     return entry;
   }
 
@@ -171,6 +174,7 @@ export class InFlightTable<C extends Callee = Callee> {
       if (entry.instance) noteCallClosed(entry.instance, now - entry.at, now);
     }
     this.#byCallee.delete(callee);
+    this.#wakeIfIdle(callee);
     return entries;
   }
 
@@ -190,7 +194,42 @@ export class InFlightTable<C extends Callee = Callee> {
         this.#untrack(entry);
       }
       calls.byCaller.delete(caller);
+      this.#wakeIfIdle(callee);
     }
+  }
+
+  /**
+   * Resolves once `callee` has no call in flight (at once if it has none now), or with false
+   * after `timeoutMs`.
+   */
+  whenIdle(callee: C, timeoutMs: number): Promise<boolean> {
+    if (this.countFor(callee) === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      let waiters = this.#idleWaiters.get(callee);
+      if (!waiters) {
+        waiters = new Set();
+        this.#idleWaiters.set(callee, waiters);
+      }
+      const set = waiters;
+      const wake = (): void => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        set.delete(wake);
+        if (set.size === 0 && this.#idleWaiters.get(callee) === set) this.#idleWaiters.delete(callee);
+        resolve(false);
+      }, timeoutMs);
+      timer.unref?.();
+      set.add(wake);
+    });
+  }
+
+  #wakeIfIdle(callee: C): void {
+    const waiters = this.#idleWaiters.get(callee);
+    if (!waiters || this.countFor(callee) > 0) return;
+    this.#idleWaiters.delete(callee);
+    for (const wake of waiters) wake();
   }
 
   #check(calls: CalleeCalls, caller: string): Refusal | undefined {
@@ -210,6 +249,7 @@ export class InFlightTable<C extends Callee = Callee> {
       this.#remove(callee, calls, key);
       this.#untrack(entry);
     }
+    if (this.#idleWaiters.size > 0) this.#wakeIfIdle(callee);
   }
 
   /** The instance of an entry that ends unanswered stops counting it. */

@@ -37,6 +37,11 @@ export interface InstanceState {
   /** The last value of each metric function asked of it, by function name. */
   metrics: Record<string, MetricValue>;
   health: HealthState;
+  /**
+   * Whether its worker is draining (`health/draining.ts`): it takes no new calls, those in
+   * flight run to their end, then it leaves.
+   */
+  draining: boolean;
   /** Outcomes, latency histogram and recent calls, for metrics and status (`metrics/call-window.ts`). */
   calls: CallWindow;
 }
@@ -62,6 +67,7 @@ export function createInstanceState(): InstanceState {
     // No prototype: metric names come from callers (`select:min:__proto__` is a valid FN).
     metrics: Object.create(null) as Record<string, MetricValue>,
     health: 'unknown',
+    draining: false,
     calls: createCallWindow(),
   };
 }

@@ -113,6 +113,15 @@ export class Registry {
     return { record: full, replaced };
   }
 
+  /**
+   * Something about `record` that decides whether it takes calls changed (it started draining):
+   * its group's version moves, so balanced targets rebuild their candidates.
+   */
+  touch(record: ServiceRecord): void {
+    const group = this.#groups.get(groupKey(record.workspace, record.serviceId));
+    if (group?.instances.includes(record)) group.version++;
+  }
+
   /** Removes a service by full id. */
   unregister(id: string): ServiceRecord | undefined {
     const record = this.#byId.get(id);

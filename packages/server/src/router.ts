@@ -31,6 +31,7 @@ import { noteChunkCall } from './chunk-senders.js';
 import type { ClientConnection } from './connection.js';
 import { BalancedRouting } from './balanced-routing.js';
 import type { CallQueueLimits } from './call-queue.js';
+import { drainingMessage } from './health/draining.js';
 import { InFlightTable, type InFlightEntry, type InFlightLimits } from './in-flight.js';
 import type { Registry, ServiceRecord } from './registry.js';
 import { TargetResolver } from './resolve-target.js';
@@ -203,7 +204,9 @@ export class Router {
       else this.#log.debug({ client: sender.peerId, target }, 'dropped message to unknown peer');
     } else if (session) {
       const instance = this.#targets.instanceOf(callee, head.method);
-      if (instance && instance.state.inFlight >= instance.balancing.maxConcurrency) {
+      if (instance?.state.draining) {
+        this.rejectCall(sender.peerId, target, session, 'DRAINING', drainingMessage(instance.id));
+      } else if (instance && instance.state.inFlight >= instance.balancing.maxConcurrency) {
         this.#balanced.wait(sender, head, frame, restOffset, { calledAs: target, session, instance, withUser });
       } else {
         this.deliver(sender, head, frame, restOffset, callee, target, session, instance, withUser);
@@ -300,6 +303,14 @@ export class Router {
   /** The services changed (an instance joined or left): calls waiting for capacity try again. */
   servicesChanged(): void {
     this.#balanced.drain();
+  }
+
+  /**
+   * Resolves once no call routed to `callee` waits for its answer (true), or after `timeoutMs`
+   * (false). A draining worker's services leave then.
+   */
+  whenIdle(callee: ClientConnection, timeoutMs: number): Promise<boolean> {
+    return this.#inFlight.whenIdle(callee, timeoutMs);
   }
 
   /** How many calls routed to `callee` wait for its answer. */

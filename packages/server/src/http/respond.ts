@@ -22,6 +22,8 @@ export const HTTP_STATUS_OF_CODE: Readonly<Record<ErrorCode, number>> = {
   CLIENT_ID_IN_USE: 409,
   // No capacity: the instance's in-flight limit, the manager's per-caller limit, a closing hub.
   LIMIT_EXCEEDED: 503,
+  // The instance named is draining: it takes no new calls; another may.
+  DRAINING: 503,
   REMOTE_ERROR: 500,
   INTERNAL: 500,
 };

@@ -5,6 +5,7 @@
 import type { Clock, Mode, RpcPeer, WorkspaceStatus } from '@mycel/protocol';
 import type { Logger } from 'pino';
 import type { ClientConnection } from '../connection.js';
+import type { Drains } from '../health/draining.js';
 import type { ResolvedHubOptions } from '../hub-options.js';
 import type { Registry } from '../registry.js';
 import type { VirtualTargets } from '../virtual-targets.js';
@@ -36,6 +37,8 @@ export interface ManagerContext {
    * client's budget of such operations; it stops once that client is gone (`call-budget.ts`).
    */
   onBehalfOf: CallBudget;
+  /** The clients draining, and their drains. */
+  readonly drains: Drains<ClientConnection>;
   /** Told of every selection, when metrics are on. */
   readonly observer: SelectionObserver | undefined;
   /** The status of a workspace (`status/workspace-status.ts`). */

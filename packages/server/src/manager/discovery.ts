@@ -19,6 +19,7 @@ import {
 import { mayList, mayUse } from '../access-policy.js';
 import { callerConfigFrom, type CallerConfig } from '../balancing/caller-config.js';
 import { chooseInstance } from '../balancing/strategies.js';
+import { isDraining } from '../health/draining.js';
 import { freshMetric, noteMetric } from '../instance-state.js';
 import { MissingFunctionCount } from './missing-select-function.js';
 import { listFilterFromQuery, type ListQuery } from '../list-query.js';
@@ -62,7 +63,7 @@ export function discoveryFunctions(ctx: ManagerContext, describeSelf: () => Reco
   const select = async (query: string, cfg: CallerConfig, address: ServiceAddress, mode: Mode, context: CallContext): Promise<ServiceRecord> => {
     // The probe round's bound: `select_timeout` seconds, clamped to the hub's `methodTimeoutMs`.
     const timeoutMs = clampTimeoutMs(cfg.selectTimeoutS, DEFAULT_SELECT_TIMEOUT_MS, options);
-    const candidates = registry.find(address).filter((r) => mayUse(r, context.ws));
+    const candidates = takingCalls(query, registry.find(address).filter((r) => mayUse(r, context.ws)));
     const missing = new MissingFunctionCount();
     let probes = 0;
     let answered = 0;
@@ -99,7 +100,7 @@ export function discoveryFunctions(ctx: ManagerContext, describeSelf: () => Reco
     const owner = context.from;
     const found = balancedTarget(
       { owner, ownerWorkspace: context.ws, query, address, mode, config: cfg },
-      registry.find(address),
+      registry.find(address).filter((r) => !isDraining(r)),
       virtualTargets,
     );
     // Counted once per proxy; its per-call choices show in each instance's calls.
@@ -145,6 +146,18 @@ export function discoveryFunctions(ctx: ManagerContext, describeSelf: () => Reco
       });
     }, ['service_id', 'config', 'context']),
   };
+}
+
+/**
+ * The candidates that take new calls: draining instances are skipped; when every candidate is
+ * draining, the selection is refused with a message that says so.
+ */
+function takingCalls(query: string, candidates: ServiceRecord[]): ServiceRecord[] {
+  const taking = candidates.filter((r) => !isDraining(r));
+  if (taking.length === 0 && candidates.length > 0) {
+    throw new MycelError('SERVICE_NOT_FOUND', `every instance of service "${query}" is draining (${candidates.length}): none takes new calls`);
+  }
+  return taking;
 }
 
 /** Packed size of each listed service info, computed once per registration. */

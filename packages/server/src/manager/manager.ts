@@ -14,6 +14,8 @@ import type { VirtualTargets } from '../virtual-targets.js';
 import { createCallBudget } from './call-budget.js';
 import type { ManagerContext, SelectionObserver } from './context.js';
 import { discoveryFunctions } from './discovery.js';
+import { drainingFunctions } from './draining.js';
+import { Drains, type DrainOutcome } from '../health/draining.js';
 import { registrationFunctions } from './registration.js';
 import { statusFunctions } from './status.js';
 import { subscriptionFunctions } from './subscriptions.js';
@@ -32,6 +34,8 @@ export interface ManagerOptions {
   serverInfo: Record<string, unknown>;
   /** Told of every selection, when metrics are on. */
   observer?: SelectionObserver | undefined;
+  /** Told of every drain that ended, when metrics are on. */
+  onDrained?: ((outcome: DrainOutcome) => void) | undefined;
   /** The status of a workspace, for `get_status`. */
   status(workspace: string, serviceId?: string): WorkspaceStatus;
 }
@@ -84,6 +88,15 @@ export function createManager(managerOptions: ManagerOptions): Manager {
   });
 
   const emit = (workspace: string, type: string, data: unknown) => router.broadcastEvent(workspace, type, data);
+  const drains = new Drains<ClientConnection>({
+    registry,
+    whenIdle: (connection, timeoutMs) => router.whenIdle(connection, timeoutMs),
+    inFlightTo: (connection) => router.inFlightTo(connection),
+    servicesChanged: () => router.servicesChanged(),
+    removed: (record) => emit(record.workspace, 'service_removed', record.info),
+    drained: managerOptions.onDrained,
+    logger,
+  });
   const ctx: ManagerContext = {
     registry,
     virtualTargets,
@@ -94,6 +107,7 @@ export function createManager(managerOptions: ManagerOptions): Manager {
     clock,
     peer,
     emit,
+    drains,
     onBehalfOf: createCallBudget(options.maxManagerCallsPerClient, (peerId) => !clients.get(peerId)?.isOpen),
     observer: managerOptions.observer,
     status: managerOptions.status,
@@ -120,6 +134,7 @@ export function createManager(managerOptions: ManagerOptions): Manager {
     ping: clientFunctions.ping,
     check_status: clientFunctions.check_status,
     ...statusFunctions(ctx),
+    ...drainingFunctions(ctx),
   };
   peer.addService(service);
 

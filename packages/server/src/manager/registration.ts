@@ -29,6 +29,10 @@ export function registrationFunctions(ctx: ManagerContext): ManagerFunctions {
   };
   return {
     register_service: withParamNames((info: unknown, context: CallContext) => {
+      const connection = ctx.clients.get(context.from);
+      if (connection && ctx.drains.isDraining(connection)) {
+        throw new MycelError('DRAINING', `client "${context.from}" is draining: it may register no service`);
+      }
       const record = recordFromInfo(info, context, ctx);
       if (!record) return info;
       const { record: stored, replaced } = registry.register(record);

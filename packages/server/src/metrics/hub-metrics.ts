@@ -64,6 +64,7 @@ export class HubMetrics {
   readonly #probes: Counter<'result'>;
   readonly #rateLimited: Counter<'action'>;
   readonly #httpRequests: Counter<'route' | 'status'>;
+  readonly #drains: Counter<'outcome'>;
   readonly #source: MetricsSource;
   readonly #instanceLabels: boolean;
   /** Totals of instances that left, per service, so per-service counters never go down. */
@@ -127,6 +128,17 @@ export class HubMetrics {
       registers,
     });
     this.#httpRequests = new Counter({ name: 'mycel_http_requests_total', help: 'HTTP requests, by route and status.', labelNames: ['route', 'status'], registers });
+    this.#drains = new Counter({
+      name: 'mycel_drains_total',
+      help: 'Clients drained, by outcome (completed: every call in flight finished; timed_out: the drain timeout came first).',
+      labelNames: ['outcome'],
+      registers,
+    });
+  }
+
+  /** Counts a drain that ended with `outcome`. */
+  drained(outcome: 'completed' | 'timed_out'): void {
+    this.#drains.inc({ outcome });
   }
 
   /** The content type of {@link text}. */

@@ -65,7 +65,7 @@ function instanceStatus(record: ServiceRecord, now: number, wallNow: number, win
   return {
     id: record.id,
     client_id: record.clientId,
-    state: 'up',
+    state: state.draining ? 'draining' : 'up',
     health: state.health,
     in_flight: state.inFlight,
     routed: state.routed,
