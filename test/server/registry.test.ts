@@ -39,6 +39,7 @@ describe('Registry', () => {
       peakLatencyAt: 0,
       metrics: {},
       health: 'unknown',
+      draining: false,
       calls: createCallWindow(),
     });
     expect(registry.get('ws/a:other')).toBeUndefined();
@@ -192,6 +193,22 @@ describe('Registry groups', () => {
     registry.unregister('ws/a:svc');
     expect(group?.version).toBeGreaterThan(v2);
     expect(group?.strategyState.get('round_robin')).toEqual({ cursor: 3 });
+  });
+
+  it('moves the group version when an instance starts draining (touch), and not for a record that left', () => {
+    const registry = new Registry();
+    const a = registry.register(record('ws', 'a', 'svc')).record;
+    const group = registry.group('ws', 'svc');
+    const v1 = group?.version ?? 0;
+    registry.touch(a);
+    expect(group?.version).toBe(v1 + 1);
+    const b = registry.register(record('ws', 'b', 'svc')).record;
+    registry.unregister(a.id);
+    const v2 = group?.version ?? 0;
+    registry.touch(a);
+    expect(group?.version).toBe(v2);
+    registry.touch(b);
+    expect(group?.version).toBe(v2 + 1);
   });
 
   it('moves a re-registered instance to the end of its group with fresh state', () => {
