@@ -9,6 +9,7 @@
 import { unpackValue, type ErrorCode } from '@mycel/protocol';
 import type { Logger } from 'pino';
 import { ALL_BUSY, NO_INSTANCE, type PickOutcome } from './balanced-pick.js';
+import type { ChunkRelays, ChunkRoutingHost } from './balanced-chunks.js';
 import { CallQueue, type CallQueueLimits, type TryOutcome, type Waiting } from './call-queue.js';
 import type { ClientConnection } from './connection.js';
 import { drainingMessage } from './health/draining.js';
@@ -40,6 +41,9 @@ export interface BalancedRoutingOptions {
   /** Longest a call may wait, whatever its caller says. */
   maxWaitMs: number;
   logger: Logger;
+  /** The chunked messages on their way through virtual targets. */
+  chunks: ChunkRelays;
+  chunkHost: ChunkRoutingHost;
 }
 
 /** How a call that waits was addressed. */
@@ -72,8 +76,12 @@ export class BalancedRouting {
   readonly #defaultWaitMs: number;
   readonly #maxWaitMs: number;
   readonly #log: Logger;
+  readonly #chunks: ChunkRelays;
+  readonly #chunkHost: ChunkRoutingHost;
 
   constructor(options: BalancedRoutingOptions) {
+    this.#chunks = options.chunks;
+    this.#chunkHost = options.chunkHost;
     this.#router = options.router;
     this.#targets = options.targets;
     this.#clients = options.clients;
@@ -133,7 +141,7 @@ export class BalancedRouting {
       return;
     }
     if (method.startsWith(BUILT_IN_PREFIX)) {
-      this.#reject(sender, virtual, session, 'METHOD_NOT_FOUND', `"${method}" cannot go through balanced service "${virtual.query}" (chunked messages need a pinned proxy)`);
+      this.#routeBuiltIn(sender, head, frame, restOffset, virtual, session, withUser, method);
       return;
     }
     // An answer (or a call) into a session an instance opened by calling the caller back.
@@ -146,6 +154,43 @@ export class BalancedRouting {
     }
     if (method.endsWith('.resolve') || method.endsWith('.reject')) virtual.callbacks.delete(sessionId);
     this.#router.routeTo(sender, head, frame, restOffset, instancePeer, withUser);
+  }
+
+  /**
+   * A call to the `built-in` service of a virtual target: chunks of a large message stick to the
+   * instance their message's `create` picked (`balanced-chunks.ts`); other built-in calls go to
+   * any instance.
+   */
+  #routeBuiltIn(
+    sender: ClientConnection,
+    head: Record<string, unknown>,
+    frame: Uint8Array,
+    restOffset: number,
+    virtual: VirtualTarget,
+    session: string | undefined,
+    withUser: boolean,
+    method: string,
+  ): void {
+    const pick = (): ServiceRecord | undefined => {
+      const outcome = this.#targets.pick(virtual, undefined, Date.now());
+      if (outcome !== ALL_BUSY) return outcome === NO_INSTANCE ? undefined : outcome;
+      // Chunk calls take no capacity (the call they carry is counted when it is processed):
+      // with every instance full, the least loaded takes the message.
+      let least: ServiceRecord | undefined;
+      for (const record of virtual.serving) if (!least || record.state.inFlight < least.state.inFlight) least = record;
+      return least;
+    };
+    const route = this.#chunks.routeViaVirtual(this.#chunkHost, sender, method, frame, restOffset, virtual, pick, this.#clients);
+    if ('code' in route) {
+      this.#reject(sender, virtual, session, route.code, route.message);
+      return;
+    }
+    const callee = this.#clients.get(route.to);
+    if (!callee?.isOpen) {
+      this.#reject(sender, virtual, session, 'CONNECTION_CLOSED', `peer "${route.to}" is not connected`);
+      return;
+    }
+    this.#router.deliver(sender, head, frame, restOffset, callee, virtual.peerId, session, undefined, withUser);
   }
 
   /** Remembers that an instance called the caller of `virtualPeerId` back in `session`. */

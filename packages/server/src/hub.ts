@@ -26,6 +26,7 @@ import { QueuedBytes } from './queued-bytes.js';
 import { Registry, type ServiceRecord } from './registry.js';
 import { Router } from './router.js';
 import { admitSocket } from './socket-admission.js';
+import { ChunkRelays } from './balanced-chunks.js';
 import { workspaceStatus, type StatusSource } from './status/workspace-status.js';
 import { TokenSigner } from './tokens.js';
 import { VirtualTargets } from './virtual-targets.js';
@@ -45,6 +46,8 @@ export interface Hub {
   readonly registry: Registry;
   /** The targets of `balance:` proxies (virtual peers resolved per call). */
   readonly virtualTargets: VirtualTargets;
+  /** The large messages on their way through `balance:` proxies, in chunks. */
+  readonly chunkRelays: ChunkRelays;
   /** Connected clients by `workspace/client_id`. */
   readonly clients: ReadonlyMap<string, ClientConnection>;
   /** How many calls routed to the client `peerId` (`workspace/client_id`) wait for its answer. */
@@ -69,6 +72,7 @@ export async function startHub(hubOptions: HubOptions = {}): Promise<Hub> {
   const clients = new Map<string, ClientConnection>();
   const registry = new Registry();
   const virtualTargets = new VirtualTargets(options.maxBalancedServicesPerClient);
+  const chunkRelays = new ChunkRelays();
   const metrics = options.metrics
     ? new HubMetrics(
         { connections: () => clients.size, services: () => registry.size, instances: () => instanceCalls(registry.list()) },
@@ -105,6 +109,7 @@ export async function startHub(hubOptions: HubOptions = {}): Promise<Hub> {
       staleAfterMs: options.inFlightStaleAfterMs,
     },
     virtualTargets,
+    chunkRelays,
     queue: {
       maxCallsPerCaller: options.maxQueuedCallsPerClient,
       maxBytesPerCaller: options.maxQueuedBytesPerClient,
@@ -243,6 +248,7 @@ export async function startHub(hubOptions: HubOptions = {}): Promise<Hub> {
     managerId: manager.peerId,
     registry,
     virtualTargets,
+    chunkRelays,
     clients,
     inFlightTo(peerId) {
       const connection = clients.get(peerId);

@@ -162,6 +162,17 @@ export class InFlightTable<C extends Callee = Callee> {
     return calls.entries.get(entryKey(caller, method.slice(0, dot)))?.replyAs;
   }
 
+  /** Whether some call waiting on `callee` came through a virtual target. */
+  hasVirtualCalls(callee: C): boolean {
+    return this.#virtual > 0 && (this.#byCallee.get(callee)?.virtual ?? 0) > 0;
+  }
+
+  /** The virtual address `caller` called `callee` through in `session`, if it did. */
+  replyAsForSession(callee: C, caller: string, session: string): string | undefined {
+    if (this.#virtual === 0) return undefined;
+    return this.#byCallee.get(callee)?.entries.get(entryKey(caller, session))?.replyAs;
+  }
+
   /** Removes and returns every call waiting on `callee` (it is gone). */
   drainCallee(callee: C): InFlightEntry[] {
     const calls = this.#byCallee.get(callee);

@@ -28,6 +28,7 @@ import type { Logger } from 'pino';
 import { Broadcaster } from './broadcast.js';
 import { CallRejects, describeIssues } from './call-rejects.js';
 import { noteChunkCall } from './chunk-senders.js';
+import { CHUNK_METHOD_PREFIX, ChunkRelays, createChunkHost, type ChunkRoutingHost } from './balanced-chunks.js';
 import type { ClientConnection } from './connection.js';
 import { BalancedRouting } from './balanced-routing.js';
 import type { CallQueueLimits } from './call-queue.js';
@@ -59,6 +60,8 @@ export interface RouterOptions {
   inFlight: InFlightLimits;
   /** The `balance:` proxies' targets, resolved per call. */
   virtualTargets?: VirtualTargets;
+  /** The chunked messages on their way through virtual targets. */
+  chunkRelays?: ChunkRelays;
   /** Bounds of the calls that wait for an instance below its `max_concurrency`. */
   queue?: CallQueueLimits & {
     /** Wait of a call whose caller does not say when it gives up. */
@@ -81,8 +84,11 @@ export class Router {
   readonly #manager: ManagerEndpoint;
   readonly #rejects: CallRejects;
   readonly #broadcast: Broadcaster;
+  readonly #chunks: ChunkRelays;
+  readonly #chunkHost: ChunkRoutingHost;
 
   constructor(options: RouterOptions) {
+    this.#chunks = options.chunkRelays ?? new ChunkRelays();
     this.#manager = options.manager;
     this.#clients = options.clients;
     this.#log = options.logger;
@@ -91,8 +97,18 @@ export class Router {
     this.#inFlight = new InFlightTable(options.inFlight);
     this.#targets = new TargetResolver(options.clients, options.registry, options.virtualTargets);
     const { defaultWaitMs, maxWaitMs, ...queue } = options.queue ?? DEFAULT_QUEUE;
+    this.#chunkHost = createChunkHost({
+      inFlight: this.#inFlight,
+      targets: this.#targets,
+      virtualTargets: options.virtualTargets,
+      noteCallback: (virtual, session, instance) => this.#balanced.noteCallback(virtual, session, instance),
+      rejectCall: (caller, callee, session, code, message) => this.rejectCall(caller, callee, session, code, message),
+      drain: () => this.#balanced.drain(),
+    });
     this.#balanced = new BalancedRouting({
       router: this,
+      chunkHost: this.#chunkHost,
+      chunks: this.#chunks,
       targets: this.#targets,
       clients: options.clients,
       queue,
@@ -183,6 +199,10 @@ export class Router {
         this.#balanced.route(sender, head, frame, restOffset, virtual, session, withUser);
         return;
       }
+    }
+    // Chunks of a large message that belongs to a call through a virtual target (`balanced-chunks.ts`).
+    if (callee && typeof head.method === 'string' && head.method.startsWith(CHUNK_METHOD_PREFIX)) {
+      if (!this.#chunks.routeDirect(this.#chunkHost, sender, callee, head, frame, restOffset)) return;
     }
     let freed = false;
     if (!session) {
@@ -291,6 +311,7 @@ export class Router {
 
   /** Rejects, on each caller's side, every call still in flight to `callee` (which is gone). */
   rejectInFlight(callee: ClientConnection, reason: string): number {
+    this.#chunks.forgetInstance(callee.peerId);
     const entries = this.#inFlight.drainCallee(callee);
     for (const { caller, session, replyAs } of entries) {
       this.rejectCall(caller, replyAs ?? callee.peerId, session, 'CONNECTION_CLOSED', reason);
@@ -325,6 +346,7 @@ export class Router {
   forgetCaller(caller: string): void {
     this.#inFlight.forgetCaller(caller);
     this.#balanced.forgetCaller(caller);
+    this.#chunks.forgetCaller(caller);
   }
 
   /**

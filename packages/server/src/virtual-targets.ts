@@ -73,8 +73,6 @@ export interface VirtualTarget extends VirtualTargetSpec {
    * Session id -> instance peer id; bounded, oldest first out.
    */
   readonly callbacks: Map<string, string>;
-  /** Built-in calls (chunked messages) go to one instance per target, kept while it lives. */
-  builtInPeer: string | undefined;
 }
 
 /** The virtual targets of a hub. */
@@ -131,7 +129,6 @@ export class VirtualTargets {
       // The group is set before every pick; until then no pick happens.
       context: { group: undefined as unknown as ServiceGroup, random: Math.random, now: 0, key: undefined, options: spec.strategyOptions },
       callbacks: new Map(),
-      builtInPeer: undefined,
     };
     if (!owned) {
       owned = new Map();
@@ -140,6 +137,11 @@ export class VirtualTargets {
     owned.set(identity, target);
     this.#byPeerId.set(target.peerId, target);
     return target;
+  }
+
+  /** Whether `owner` holds any virtual target. */
+  hasOwner(owner: string): boolean {
+    return this.#byOwner.has(owner);
   }
 
   /** Frees every target of `owner` (it left); returns them. */

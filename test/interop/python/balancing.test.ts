@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { connectToServer, type MycelClient } from '@mycel/client';
-import { interopService, type InteropService } from '../../fixtures/interop-service.js';
+import { digestOf, interopService, pattern, type InteropService } from '../../fixtures/interop-service.js';
 import { startTestHub, type TestHub } from '../../helpers/hub.js';
 import { describeWithPython, startPythonAgent, type PythonAgent } from '../../helpers/python.js';
 
@@ -43,6 +43,17 @@ describeWithPython('balance: modes with the Python client', () => {
     expect(served.slice(4)).toEqual(served.slice(0, 4));
     for (let i = 0; i < 4; i++) expect(await fromPython('apply', [{ $callback: 3 }, 7])).toBe(21);
     await expect(fromPython('fail', ['boom'])).rejects.toThrow(/boom/);
+  });
+
+  it('sends 1 MiB arguments and results through the balanced proxy, in chunks, to every instance', async () => {
+    const size = 1024 * 1024;
+    const expected = digestOf(pattern(size));
+    for (let i = 0; i < 4; i++) expect(await fromPython('digest', [{ $bytes: size }])).toEqual(expected);
+    for (let i = 0; i < 4; i++) expect(await fromPython('blob', [size])).toEqual({ $bytes: size, sha256: expected.sha256 });
+    const served = [];
+    for (let i = 0; i < 4; i++) served.push(await fromPython('whoami'));
+    expect(new Set(served)).toEqual(new Set(['py-0', 'py-1', 'ts-0', 'ts-1']));
+    expect(hub.chunkRelays.size).toBe(0);
   });
 
   it('is refused a malformed balance mode, naming the valid forms', async () => {
