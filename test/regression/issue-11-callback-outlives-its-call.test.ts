@@ -1,7 +1,7 @@
 /**
  * A worker that keeps a callback and calls it after the call that brought it has ended gets an
- * error that says what happened and what to do; the documented way to call back later (register
- * a service and pass its id) works.
+ * error that says what happened and what to do (a long-lived interface: `long-lived-interfaces`
+ * tests); registering a service and passing its id works too.
  */
 import { describe, expect, it } from 'vitest';
 import { connectTestClient } from '../helpers/clients.js';
@@ -24,7 +24,7 @@ describe('a callback kept past its call', () => {
     const svc = await caller.getService<{ keep(cb: (n: number) => void): string; fire(): unknown }>('keeper');
     expect(await svc.keep(() => undefined)).toBe('kept');
     await expect(svc.fire()).rejects.toThrow(
-      /callback ".+" is gone: it was passed with a call that has ended, and such callbacks live only as long as their call; to call back later, register a service and pass its id$/,
+      /callback ".+" is gone: it was passed with a call that has ended, and such callbacks live only as long as their call; to call back later, pass a long-lived one: longLived\(fn\), or an object marked _rintf: true$/,
     );
   });
 

@@ -81,7 +81,21 @@ export class MycelClient {
       log: this.#log,
       events: this.#events,
       subscriptions: this.#subscriptions,
+      onLongLivedExport: () => this.#watchHolders(),
     });
+  }
+
+  /**
+   * Long-lived interfaces are released when their holder leaves, which the hub announces with
+   * `client_disconnected`: subscribed once the first one is exported.
+   */
+  #watchHolders(): void {
+    const type = 'client_disconnected';
+    if (this.#subscriptions.has(type)) return;
+    this.#subscriptions.add(type);
+    if (!this.isConnected) return;
+    // Later: this runs while a call's arguments are being encoded.
+    queueMicrotask(() => this.#manager('subscribe', [[type]]).catch((error: unknown) => this.#log.warn?.({ event: type, err: String(error) }, 'subscribe failed')));
   }
 
   /** Connection facts from the hub (`workspace`, `client_id`, `manager_id`, `user`, ...). */
@@ -202,6 +216,16 @@ export class MycelClient {
   /** Sends a value to the hub and back. */
   async echo<V>(value: V): Promise<V> {
     return (await this.#manager('echo', [value])) as V;
+  }
+
+  /**
+   * Releases long-lived interfaces this client passed to others (`longLived(fn)`, or objects
+   * marked `_rintf: true`): by the object or function passed, or by its `_rintf_service_id`.
+   * Returns how many were released. A holder that calls one afterwards gets `METHOD_NOT_FOUND`
+   * saying it is gone. They are released too when the holder calls `_dispose()` or leaves.
+   */
+  disposeLongLived(target: string | object): number {
+    return this.#requirePeer().disposeLongLived(target);
   }
 
   // ---------------------------------------------------------------- events

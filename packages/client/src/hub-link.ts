@@ -29,6 +29,8 @@ export interface HubLinkOptions {
   readonly events: Emitter;
   /** The event types to subscribe to again after a reconnection. */
   readonly subscriptions: ReadonlySet<string>;
+  /** Runs when the peer exports a long-lived interface (the client then watches for holders leaving). */
+  readonly onLongLivedExport?: () => void;
 }
 
 /** A client's connection to its hub, kept alive across transports. */
@@ -156,6 +158,7 @@ export class HubLink {
         serverBaseUrl: info.public_base_url,
         logger: this.#peerLogger(),
         ...(this.#o.options.name !== undefined && { name: this.#o.options.name }),
+        onLongLivedExport: this.#o.onLongLivedExport,
         onEvent: (message) => {
           // Lifecycle events are raised by this client only, never by a peer.
           const type = String(message.type);
@@ -187,6 +190,8 @@ export class HubLink {
     if (typeof id !== 'string') return;
     const sender = id.includes('/') || typeof workspace !== 'string' ? id : `${workspace}/${id}`;
     this.#peer?.forgetChunksFrom(sender);
+    // Long-lived interfaces given to it have nobody left to call them.
+    this.#peer?.forgetLongLivedOf(sender);
   }
 
   /** Writes a frame; during a reconnection a call (it has a `session`) may be held for later. */

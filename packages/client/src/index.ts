@@ -32,5 +32,5 @@ export type {
   ServiceProxyOf,
   UntypedServiceProxy,
 } from './types.js';
-export { isMycelError, MycelError, NdArray, RETRYABLE_CODES } from '@mycel/protocol';
+export { isMycelError, longLived, MycelError, NdArray, RETRYABLE_CODES } from '@mycel/protocol';
 export type { ErrorCode, InstanceStatus, ModeString, NdArrayData, ServiceStatus, WorkspaceStatus } from '@mycel/protocol';

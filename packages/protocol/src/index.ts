@@ -86,6 +86,15 @@ export type { NdArrayData } from './ndarray.js';
 export { choosingModeForms, defaultMode, formatMode, isPerCallMode, MODE_GRAMMAR, parseMode, VALID_MODE_FORMS } from './modes.js';
 export type { BalanceStrategy, Mode, ModeString, SelectCriterion } from './modes.js';
 export { paramNames, withParamNames } from './params.js';
+export {
+  isLongLivedFunction,
+  isLongLivedId,
+  LONG_LIVED_PREFIX,
+  longLived,
+  LongLivedInterfaces,
+  MAX_LONG_LIVED,
+  MAX_LONG_LIVED_PER_HOLDER,
+} from './long-lived.js';
 export { RpcPeer } from './peer.js';
 export type {
   CallContext,

@@ -106,6 +106,12 @@ export class LocalServices {
  * or the hub's manager (`*`).
  */
 export function accessDenied(service: LocalService, ownWorkspace: string, fromWorkspace: string, from: string): string | undefined {
+  // A long-lived interface (`long-lived.ts`) answers only the peer it was given to.
+  const holder = service.config._rintf_allowed_caller;
+  if (typeof holder === 'string') {
+    if (from === holder) return undefined;
+    return `permission denied: "${from}" may not call long-lived interface "${service.definition.id}", which was given to "${holder}"`;
+  }
   const visibility = service.config.visibility ?? 'protected';
   if (visibility !== 'protected') return undefined;
   if (fromWorkspace === ownWorkspace || fromWorkspace === '*') return undefined;

@@ -6,6 +6,7 @@
 import type { CallTable, Session } from './call-table.js';
 import { MycelError } from './errors.js';
 import { accessDenied, type LocalServices, type ServiceFunction } from './local-services.js';
+import { isLongLivedId } from './long-lived.js';
 
 /** Where an incoming call goes, or why it goes nowhere. */
 export type MethodTarget =
@@ -34,7 +35,11 @@ export function findMethodTarget(method: string, from: string, fromWorkspace: st
       serviceDot < 0 ? rest : rest.slice(0, serviceDot),
       serviceDot < 0 ? '' : rest.slice(serviceDot + 1),
     );
-    if (!found) return refused('METHOD_NOT_FOUND', `method "${method}" not found at "${scope.peerId}"`);
+    if (!found) {
+      const serviceId = serviceDot < 0 ? rest : rest.slice(0, serviceDot);
+      if (isLongLivedId(serviceId)) return refused('METHOD_NOT_FOUND', goneInterface(serviceId));
+      return refused('METHOD_NOT_FOUND', `method "${method}" not found at "${scope.peerId}"`);
+    }
     const denied = accessDenied(found.service, scope.workspace, fromWorkspace, from);
     if (denied) return refused('PERMISSION_DENIED', denied);
     return { kind: 'function', fn: found.fn, requireContext: found.requireContext };
@@ -68,6 +73,11 @@ function refused(code: 'METHOD_NOT_FOUND' | 'PERMISSION_DENIED', message: string
 function expiredCallback(method: string): string {
   return (
     `callback "${method}" is gone: it was passed with a call that has ended, and such callbacks live only as long as ` +
-    'their call; to call back later, register a service and pass its id'
+    'their call; to call back later, pass a long-lived one: longLived(fn), or an object marked _rintf: true'
   );
+}
+
+/** What the caller of a long-lived interface that was released is told. */
+function goneInterface(serviceId: string): string {
+  return `long-lived interface "${serviceId}" is gone: it was disposed of, or its holder left`;
 }

@@ -8,6 +8,7 @@ import type { CallTable, Session } from './call-table.js';
 import { MycelError } from './errors.js';
 import { resolvePeerId } from './ids.js';
 import type { ServiceFunction } from './local-services.js';
+import type { LongLivedInterfaces } from './long-lived.js';
 import { bindDescriptor, type MethodDescriptor, type ValueHooks } from './values.js';
 
 /** What the hooks need from their peer. */
@@ -19,6 +20,8 @@ export interface HookHost {
   /** Base URL reported as `_rserver`. */
   serverBaseUrl: string | undefined;
   calls: CallTable;
+  /** The long-lived interfaces this peer exports (`long-lived.ts`). */
+  longLived(): LongLivedInterfaces;
   call(target: string, method: string, args: unknown[], kwargs?: Record<string, unknown>): Promise<unknown>;
   notify(target: string, method: string, args: unknown[]): void;
 }
@@ -40,6 +43,9 @@ export class PeerHooks {
         return this.descriptor(`${session.id}.${key}`, fn);
       },
       importMethod: (d) => this.#stub(normaliseDescriptor(d, workspace)),
+      // Long-lived interfaces may be called by the peer the session's call went to.
+      exportInterface: (value, encodeMember) => this.#host.longLived().exportObject(value, session.target, encodeMember),
+      exportLongLivedFunction: (fn) => this.#host.longLived().exportFunction(fn, session.target),
     };
   }
 
@@ -60,6 +66,8 @@ export class PeerHooks {
     return {
       exportFunction: (fn, name) => (hooks ??= open()).exportFunction(fn, name),
       importMethod: (d) => this.#stub(normaliseDescriptor(d, this.#host.workspace())),
+      exportInterface: (value, encodeMember) => this.#host.longLived().exportObject(value, target, encodeMember),
+      exportLongLivedFunction: (fn) => this.#host.longLived().exportFunction(fn, target),
     };
   }
 

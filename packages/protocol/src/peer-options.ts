@@ -47,6 +47,11 @@ export interface PeerOptions {
   logger?: PeerLogger;
   /** Called with every non-`method` message (events). */
   onEvent?: (message: Record<string, unknown>) => void;
+  /**
+   * Runs each time a long-lived interface (`_rintf`) is exported. The SDK uses it to hear of
+   * `client_disconnected`, which releases the interfaces of a holder that left.
+   */
+  onLongLivedExport?: () => void;
   /** Add the `built-in` service (ping, get_service, message_cache). @default true */
   builtIn?: boolean;
   /** Name of the `built-in` service, as listings show it. @default "built-in" */

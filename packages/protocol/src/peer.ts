@@ -19,6 +19,7 @@ import { MycelError } from './errors.js';
 import { splitPeerId } from './ids.js';
 import { BUILT_IN_DECODE_BOUNDS, DEFAULT_LIMITS, DEFAULT_METHOD_TIMEOUT_MS, type DecodeBounds } from './limits.js';
 import { accessDenied, describeMembers, LocalServices, serviceInfo, type ServiceDefinition } from './local-services.js';
+import { isLongLivedId, LongLivedInterfaces } from './long-lived.js';
 import { MessageCache } from './message-cache.js';
 import { findMethodTarget } from './method-target.js';
 import { Outgoing } from './outgoing.js';
@@ -53,6 +54,8 @@ export class RpcPeer {
   readonly #services = new LocalServices();
   readonly #calls: CallTable;
   readonly #messageCache: MessageCache;
+  /** Long-lived interfaces (`_rintf`) this peer exported (`long-lived.ts`). */
+  readonly #longLived: LongLivedInterfaces;
   /** Heartbeat timers of calls this peer is running, cleared on close. */
   readonly #heartbeats = new Set<{ handle: TimerHandle | undefined }>();
   /** What {@link runCall} needs from this peer (made once, not per call). */
@@ -78,8 +81,15 @@ export class RpcPeer {
       workspace: () => this.#workspace,
       serverBaseUrl: options.serverBaseUrl,
       calls: this.#calls,
+      longLived: () => this.#longLived,
       call: (target, method, args, kwargs) => this.call(target, method, args, kwargs ? { kwargs } : {}),
       notify: (target, method, args) => this.notify(target, method, args),
+    });
+    this.#longLived = new LongLivedInterfaces({
+      addService: (definition) => this.#services.add(definition, false),
+      removeService: (id) => this.#services.remove(id),
+      descriptor: (method, fn) => this.#hooks.descriptor(method, fn),
+      onExport: options.onLongLivedExport,
     });
     this.#out = new Outgoing({
       peerId: () => this.#peerId,
@@ -186,9 +196,25 @@ export class RpcPeer {
     return this.#services.has(id);
   }
 
-  /** The definitions of all local services, `built-in` first. */
+  /** The definitions of all local services, `built-in` first (long-lived interfaces are not services). */
   listServices(): ServiceDefinition[] {
-    return this.#services.list();
+    return this.#services.list().filter((definition) => !isLongLivedId(definition.id));
+  }
+
+  // ---------------------------------------------------------------- long-lived interfaces
+
+  /** How many long-lived interfaces (`_rintf`) this peer keeps for others to call. */
+  get longLivedCount(): number {
+    return this.#longLived.size;
+  }
+
+  /**
+   * Releases long-lived interfaces this peer exported: by id (`_rintf_...`), or by the object or
+   * function that was passed (every interface made of it). Returns how many were released; a
+   * later call of one fails with `METHOD_NOT_FOUND` saying it is gone.
+   */
+  disposeLongLived(target: string | object): number {
+    return this.#longLived.dispose(target);
   }
 
   /**
@@ -254,6 +280,7 @@ export class RpcPeer {
    */
   forgetPeer(target: string, error: MycelError): number {
     this.forgetChunksFrom(target);
+    this.#longLived.forgetHolder(target);
     return this.#calls.forget(target, error);
   }
 
@@ -264,6 +291,11 @@ export class RpcPeer {
     this.rejectAll(error);
     for (const beat of this.#heartbeats) if (beat.handle !== undefined) this.#clock.clearTimeout(beat.handle);
     this.#heartbeats.clear();
+  }
+
+  /** Releases the long-lived interfaces `holder` could call (it left); returns how many. */
+  forgetLongLivedOf(holder: string): number {
+    return this.#longLived.forgetHolder(holder);
   }
 
   /** Drops the chunks `sender` was sending this peer (it left; a later connection starts afresh). */

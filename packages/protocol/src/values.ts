@@ -10,6 +10,7 @@
  */
 import { errorToPayload, MycelError } from './errors.js';
 import { exportIterator, importIterator, isGeneratorRecord, isIteratorLike } from './generators.js';
+import { isLongLivedFunction, isLongLivedObject } from './long-lived.js';
 import { decodeNdArray, encodeNdArray, NdArray } from './ndarray.js';
 
 /** The wire form of a callable: a method on a remote peer. */
@@ -33,6 +34,14 @@ export interface ValueHooks {
   exportFunction(fn: (...args: unknown[]) => unknown, name: string): MethodDescriptor;
   /** Turns a descriptor into a callable stub. */
   importMethod(descriptor: MethodDescriptor): (...args: unknown[]) => unknown;
+  /**
+   * Exports an object marked `_rintf: true` as a long-lived interface (`long-lived.ts`) and
+   * returns its wire form; `encodeMember` encodes its members that are not functions. Without
+   * it, such an object is encoded as any other (its functions then need {@link exportFunction}).
+   */
+  exportInterface?(value: Record<string, unknown>, encodeMember: (member: unknown, key: string) => unknown): Record<string, unknown>;
+  /** Exports a function marked by `longLived()`; without it, the function is exported as any other. */
+  exportLongLivedFunction?(fn: (...args: unknown[]) => unknown, name: string): MethodDescriptor;
 }
 
 /** Deepest value nesting accepted by {@link encodeValue} and {@link decodeValue}. */
@@ -88,7 +97,11 @@ export function encodeValue(value: unknown, hooks: ValueHooks, name = 'callback'
   const type = typeof value;
   if (type === 'string' || type === 'number' || type === 'boolean' || type === 'bigint') return value;
   if (type === 'function') {
-    return descriptorOf(value) ?? hooks.exportFunction(value as (...args: unknown[]) => unknown, name);
+    const fn = value as (...args: unknown[]) => unknown;
+    const known = descriptorOf(fn);
+    if (known) return known;
+    if (hooks.exportLongLivedFunction && isLongLivedFunction(fn)) return hooks.exportLongLivedFunction(fn, name);
+    return hooks.exportFunction(fn, name);
   }
   if (type !== 'object') return null;
   if (depth >= MAX_VALUE_DEPTH) throw tooDeep();
@@ -104,6 +117,9 @@ export function encodeValue(value: unknown, hooks: ValueHooks, name = 'callback'
   if (value instanceof Set) return encodeValue([...value], hooks, name, depth);
   if (value instanceof NdArray) return encodeNdArray(value);
   if (isIteratorLike(value)) return exportIterator(value, (fn, part) => hooks.exportFunction(fn, `${name}.${part}`));
+  if (hooks.exportInterface && (value as { _rintf?: unknown })._rintf === true && isLongLivedObject(value)) {
+    return hooks.exportInterface(value as Record<string, unknown>, (member, key) => encodeValue(member, hooks, key, depth + 1));
+  }
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
     if (item === undefined) continue;

@@ -137,7 +137,10 @@ export class BalancedRouting {
       const outcome = this.#targets.pick(virtual, key, Date.now());
       if (outcome === ALL_BUSY) this.wait(sender, head, frame, restOffset, { calledAs: virtual.peerId, session, virtual, key, withUser });
       else if (outcome === NO_INSTANCE) this.#reject(sender, virtual, session, 'SERVICE_NOT_FOUND', noInstance(virtual));
-      else this.#send(sender, head, frame, restOffset, virtual.peerId, session, withUser, outcome);
+      else {
+        this.#targets.noteServed(virtual, outcome.peerId);
+        this.#send(sender, head, frame, restOffset, virtual.peerId, session, withUser, outcome);
+      }
       return;
     }
     if (method.startsWith(BUILT_IN_PREFIX)) {
@@ -238,6 +241,7 @@ export class BalancedRouting {
         this.#fail(call, 'SERVICE_NOT_FOUND', noInstance(virtual));
         return 'failed';
       }
+      this.#targets.noteServed(virtual, outcome.peerId);
       this.#send(call.sender, call.head, call.frame, call.restOffset, call.calledAs, call.session, call.withUser, outcome);
       return 'sent';
     }

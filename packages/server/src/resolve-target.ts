@@ -36,6 +36,16 @@ export class TargetResolver<C extends { readonly peerId: string }> {
     return this.#virtual?.get(target);
   }
 
+  /** Remembers that `instancePeer` got a call through `target`. */
+  noteServed(target: VirtualTarget, instancePeer: string): void {
+    this.#virtual?.noteServed(target, instancePeer);
+  }
+
+  /** The virtual target through which `owner` last called `instancePeer`, if any. */
+  servedThrough(owner: string, instancePeer: string): string | undefined {
+    return this.#virtual?.servedThrough(owner, instancePeer);
+  }
+
   /** The instance one call through `target` goes to now (see `pickInstance`). */
   pick(target: VirtualTarget, key: string | undefined, now: number): PickOutcome {
     return pickInstance(target, this.#registry, key, now);

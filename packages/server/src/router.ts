@@ -16,6 +16,7 @@ import {
   frameHeadSchema,
   isFrameHead,
   mergeMessage,
+  LONG_LIVED_PREFIX,
   MycelError,
   replaceHead,
   resolvePeerId,
@@ -70,6 +71,9 @@ export interface RouterOptions {
     maxWaitMs: number;
   };
 }
+
+/** Calls to a long-lived interface (`_rintf`, `long-lived.ts` in the protocol). */
+const LONG_LIVED_METHOD_PREFIX = `services.${LONG_LIVED_PREFIX}`;
 
 /** Queue bounds when the hub gives none (tests that build a router by hand). */
 const DEFAULT_QUEUE = { maxCallsPerCaller: 1_000, maxBytesPerCaller: 16 * 1024 * 1024, defaultWaitMs: 30_000, maxWaitMs: 120_000 };
@@ -280,10 +284,21 @@ export class Router {
    * waits for an answer is remembered, so the answer, sent to the virtual target, finds `sender`.
    */
   #speakForVirtual(sender: ClientConnection, target: string, head: Record<string, unknown>, session: string | undefined): void {
-    const replyAs = this.#inFlight.replyAsFor(sender, target, head.method);
+    const replyAs = this.#inFlight.replyAsFor(sender, target, head.method) ?? this.#longLivedAs(sender, target, head.method);
     if (replyAs === undefined) return;
     head.from = replyAs;
     if (session !== undefined) this.#balanced.noteCallback(replyAs, session, sender.peerId);
+  }
+
+  /**
+   * A call from an instance to a long-lived interface (`_rintf`) of a client that called it
+   * through a virtual target, which the interface answers in that target's name only (it was
+   * given to the target): sent in the name of the target through which that client last called
+   * the instance.
+   */
+  #longLivedAs(sender: ClientConnection, target: string, method: unknown): string | undefined {
+    if (typeof method !== 'string' || !method.startsWith(LONG_LIVED_METHOD_PREFIX)) return undefined;
+    return this.#targets.servedThrough(target, sender.peerId);
   }
 
   /**

@@ -13,6 +13,9 @@ import type { ServiceGroup, ServiceRecord } from './registry.js';
 /** Client ids that start with this are virtual targets; no client may connect with one. */
 export const VIRTUAL_CLIENT_PREFIX = '~balanced-';
 
+/** Instances remembered per owner as reached through one of its virtual targets. */
+const MAX_SERVED_PER_OWNER = 4096;
+
 /** Worker sessions remembered per virtual target (callbacks that wait for the caller's answer). */
 const MAX_CALLBACK_SESSIONS = 4096;
 
@@ -81,6 +84,8 @@ export class VirtualTargets {
   readonly #byPeerId = new Map<string, VirtualTarget>();
   /** Per owner: its targets by the identity of what was asked (query, mode and config). */
   readonly #byOwner = new Map<string, Map<string, VirtualTarget>>();
+  /** Per owner: the virtual target through which each instance last got a call from it. */
+  readonly #served = new Map<string, Map<string, string>>();
 
   /** @param maxPerOwner most virtual targets one client may hold */
   constructor(maxPerOwner: number) {
@@ -139,6 +144,30 @@ export class VirtualTargets {
     return target;
   }
 
+  /** Remembers that `instancePeer` got a call through `target` (the latest such target wins). */
+  noteServed(target: VirtualTarget, instancePeer: string): void {
+    let byInstance = this.#served.get(target.owner);
+    if (!byInstance) {
+      byInstance = new Map();
+      this.#served.set(target.owner, byInstance);
+    }
+    if (byInstance.get(instancePeer) === target.peerId) return;
+    byInstance.delete(instancePeer);
+    byInstance.set(instancePeer, target.peerId);
+    if (byInstance.size > MAX_SERVED_PER_OWNER) {
+      const oldest = byInstance.keys().next().value;
+      if (oldest !== undefined) byInstance.delete(oldest);
+    }
+  }
+
+  /**
+   * The virtual target through which `owner` last called `instancePeer`, if it did: a
+   * long-lived interface `owner` passed in such a call answers that target's name only.
+   */
+  servedThrough(owner: string, instancePeer: string): string | undefined {
+    return this.#served.get(owner)?.get(instancePeer);
+  }
+
   /** Whether `owner` holds any virtual target. */
   hasOwner(owner: string): boolean {
     return this.#byOwner.has(owner);
@@ -149,6 +178,7 @@ export class VirtualTargets {
     const owned = this.#byOwner.get(owner);
     if (!owned) return [];
     this.#byOwner.delete(owner);
+    this.#served.delete(owner);
     const dropped = [...owned.values()];
     for (const target of dropped) this.#byPeerId.delete(target.peerId);
     return dropped;
