@@ -72,4 +72,37 @@ describe('long-lived interfaces with hypha-rpc', () => {
       await owner.disconnect();
     }
   });
+
+  it('given through balanced proxies, either way, are called later by each instance', async () => {
+    const { hub, connect } = await startInteropSession();
+    const mycelKept: unknown[] = [];
+    const hyphaKept: unknown[] = [];
+    const mycelWorker = await connectToServer({ server_url: hub.url, client_id: 'mycel-w' });
+    const hyphaWorker = await connect({ client_id: 'hypha-w' });
+    const owner = await connectToServer({ server_url: hub.url, client_id: 'mycel-owner' });
+    try {
+      const service = (kept: unknown[], who: string) => ({ ...keeperService(kept), keepHere: (value: unknown) => ({ who, index: kept.push(value) - 1 }) });
+      await mycelWorker.registerService(service(mycelKept, 'mycel-w'));
+      await hyphaWorker.registerService(service(hyphaKept, 'hypha-w'));
+      const kept = { 'mycel-w': mycelKept, 'hypha-w': hyphaKept } as Record<string, unknown[]>;
+      const hyphaOwner = await connect({ client_id: 'hypha-owner' });
+      const viaMycel = await owner.getService<{ keepHere(v: unknown): { who: string; index: number } }>('keeper', { mode: 'balance:round_robin' });
+      const viaHypha = await hyphaOwner.getService('keeper', { mode: 'balance:round_robin' });
+      const seen: string[] = [];
+      const given: { who: string; index: number }[] = [];
+      for (let i = 0; i < 2; i++) {
+        given.push(await viaMycel.keepHere(longLived({ progress: (n: number) => (seen.push(`mycel:${n}`), n) })));
+        given.push((await viaHypha.keepHere?.({ _rintf: true, progress: (n: number) => (seen.push(`hypha:${n}`), n) })) as { who: string; index: number });
+      }
+      expect(new Set(given.map((g) => g.who))).toEqual(new Set(['mycel-w', 'hypha-w']));
+      // Later, each instance calls what it was given on its own, not through any proxy.
+      for (const [i, { who, index }] of given.entries()) {
+        expect(await (kept[who]?.[index] as Progress).progress(i)).toBe(i);
+      }
+      expect(seen.sort()).toEqual(['hypha:1', 'hypha:3', 'mycel:0', 'mycel:2']);
+    } finally {
+      await owner.disconnect();
+      await mycelWorker.disconnect();
+    }
+  });
 });
