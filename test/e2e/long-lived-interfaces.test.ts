@@ -142,4 +142,22 @@ describe('long-lived interfaces between SDK clients', () => {
     }
     expect(seen.sort()).toEqual(['0:7', '1:7']);
   });
+
+  it('returned as a result, are the caller\'s to call later; none is registered with the hub', async () => {
+    await using hub = await startTestHub();
+    const worker = await connectTestClient(hub.url, { client_id: 'counter' });
+    let count = 0;
+    await worker.registerService({
+      id: 'counters',
+      config: { visibility: 'public' },
+      open: () => longLived({ next: () => ++count }),
+    });
+    const caller = await connectTestClient(hub.url, { client_id: 'caller' });
+    const counters = await caller.getService<{ open(): { next(): Promise<number>; _dispose(): Promise<void> } }>('counters');
+    const counter = await counters.open();
+    expect([await counter.next(), await counter.next()]).toEqual([1, 2]);
+    expect(hub.registry.list().map((record) => record.id).filter((id) => id.includes('_rintf_'))).toEqual([]);
+    await counter._dispose();
+    await expect(counter.next()).rejects.toThrow(GONE);
+  });
 });
