@@ -225,7 +225,7 @@ export class MycelClient {
    * saying it is gone. They are released too when the holder calls `_dispose()` or leaves.
    */
   disposeLongLived(target: string | object): number {
-    return this.#requirePeer().disposeLongLived(target);
+    return this.#requirePeer().longLived.dispose(target);
   }
 
   // ---------------------------------------------------------------- events

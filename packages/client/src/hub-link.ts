@@ -191,7 +191,7 @@ export class HubLink {
     const sender = id.includes('/') || typeof workspace !== 'string' ? id : `${workspace}/${id}`;
     this.#peer?.forgetChunksFrom(sender);
     // Long-lived interfaces given to it have nobody left to call them.
-    this.#peer?.forgetLongLivedOf(sender);
+    this.#peer?.longLived.forgetHolder(sender);
   }
 
   /** Writes a frame; during a reconnection a call (it has a `session`) may be held for later. */

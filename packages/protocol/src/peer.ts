@@ -201,20 +201,9 @@ export class RpcPeer {
     return this.#services.list().filter((definition) => !isLongLivedId(definition.id));
   }
 
-  // ---------------------------------------------------------------- long-lived interfaces
-
-  /** How many long-lived interfaces (`_rintf`) this peer keeps for others to call. */
-  get longLivedCount(): number {
-    return this.#longLived.size;
-  }
-
-  /**
-   * Releases long-lived interfaces this peer exported: by id (`_rintf_...`), or by the object or
-   * function that was passed (every interface made of it). Returns how many were released; a
-   * later call of one fails with `METHOD_NOT_FOUND` saying it is gone.
-   */
-  disposeLongLived(target: string | object): number {
-    return this.#longLived.dispose(target);
+  /** The long-lived interfaces (`_rintf`) this peer keeps for others to call: count, dispose. */
+  get longLived(): LongLivedInterfaces {
+    return this.#longLived;
   }
 
   /**
@@ -291,11 +280,6 @@ export class RpcPeer {
     this.rejectAll(error);
     for (const beat of this.#heartbeats) if (beat.handle !== undefined) this.#clock.clearTimeout(beat.handle);
     this.#heartbeats.clear();
-  }
-
-  /** Releases the long-lived interfaces `holder` could call (it left); returns how many. */
-  forgetLongLivedOf(holder: string): number {
-    return this.#longLived.forgetHolder(holder);
   }
 
   /** Drops the chunks `sender` was sending this peer (it left; a later connection starts afresh). */
